@@ -1,0 +1,30 @@
+# Two commands on a fresh machine: `make app` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: app test bench lint
+
+$(PY):
+	python3 -m venv $(VENV)
+
+# Re-install when pyproject.toml changes; the stamp files skip pip otherwise.
+$(VENV)/.app-installed: pyproject.toml | $(PY)
+	$(PIP) install -e '.[app]'
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(PY)
+	$(PIP) install -e '.[test]'
+	touch $@ $(VENV)/.app-installed
+
+app: $(VENV)/.app-installed
+	$(VENV)/bin/nlp-rnn app
+
+test: $(VENV)/.test-installed
+	$(PY) -m pytest
+
+bench: $(VENV)/.test-installed
+	$(PY) -m bench
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .

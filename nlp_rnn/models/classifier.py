@@ -1,0 +1,93 @@
+"""Sequence classifier: embedding → (recurrent stack) → pooling → linear.
+
+``cell="none"`` is the bag-of-embeddings baseline (the Emojify V1 model: average the word
+vectors, then a linear layer); any other cell runs a recurrent stack (Emojify V2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import nn
+
+from nlp_rnn.models.recurrent import RecurrentConfig, RecurrentEncoder, top_layer_state
+
+Pooling = Literal["last", "mean", "attention"]
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    vocab_size: int = 1_000  # rows of the embedding, <pad> = 0 included
+    embed_dim: int = 50  # embedding width
+    num_classes: int = 5  # output labels
+    cell: Literal["none", "rnn", "lstm", "gru"] = "lstm"  # "none": average the embeddings
+    hidden_size: int = 128  # units per recurrent layer and direction
+    num_layers: int = 2  # stacked recurrent layers
+    bidirectional: bool = False  # read both ways
+    dropout: float = 0.5  # between recurrent layers and before the output layer
+    pooling: Pooling = "last"  # how the sequence becomes one vector ("none" cells always average)
+    freeze_embeddings: bool = True  # keep pretrained vectors fixed while training
+
+
+def length_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
+    """(batch,) lengths → (batch, max_len) bool, True on real tokens."""
+    return torch.arange(max_len, device=lengths.device).unsqueeze(0) < lengths.unsqueeze(1)
+
+
+class AttentionPooling(nn.Module):
+    """Additive attention with a learned query: weights = softmax(v · tanh(W h_t)) over real steps."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.project = nn.Linear(size, size)
+        self.score = nn.Linear(size, 1, bias=False)
+
+    def forward(self, states: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        scores = self.score(torch.tanh(self.project(states))).squeeze(-1)  # (batch, seq)
+        weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)
+        return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
+
+
+class Classifier(nn.Module):
+    """tokens (batch, seq) + lengths (batch,) → logits (batch, num_classes)."""
+
+    def __init__(self, config: ClassifierConfig):
+        super().__init__()
+        self.config = config
+        self.embedding = nn.Embedding(config.vocab_size, config.embed_dim, padding_idx=0)
+        self.embedding.weight.requires_grad_(not config.freeze_embeddings)
+        size = config.embed_dim
+        self.encoder = None
+        if config.cell != "none":
+            recurrent = RecurrentConfig(
+                config.cell, config.embed_dim, config.hidden_size, config.num_layers, config.bidirectional, config.dropout
+            )
+            self.encoder = RecurrentEncoder(recurrent)
+            size = recurrent.output_size
+        self.attention = AttentionPooling(size) if config.pooling == "attention" and self.encoder else None
+        self.dropout = nn.Dropout(config.dropout)
+        self.output = nn.Linear(size, config.num_classes)
+
+    def pool(self, tokens: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The pooled sentence vector (batch, size) and, for attention pooling, the weights (batch, seq)."""
+        mask = length_mask(lengths, tokens.size(1))
+        embedded = self.embedding(tokens)  # (batch, seq, embed)
+        if self.encoder is None:
+            return _masked_mean(embedded, mask, lengths), None
+        states, hidden = self.encoder(embedded, lengths=lengths)  # (batch, seq, hidden·dirs)
+        if self.attention is not None:
+            return self.attention(states, mask)
+        if self.config.pooling == "mean":
+            return _masked_mean(states, mask, lengths), None
+        return top_layer_state(hidden, self.encoder.config), None
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        pooled, _ = self.pool(tokens, lengths)
+        return self.output(self.dropout(pooled))
+
+
+def _masked_mean(values: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    summed = (values * mask.unsqueeze(-1)).sum(dim=1)
+    return summed / lengths.clamp(min=1).unsqueeze(-1).to(values.dtype)

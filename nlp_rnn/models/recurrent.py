@@ -1,0 +1,85 @@
+"""One recurrent encoder, many cells: torch's fused nn.RNN / nn.LSTM / nn.GRU behind one interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Union
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+Cell = Literal["rnn", "lstm", "gru"]
+Hidden = Union[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+@dataclass(frozen=True)
+class RecurrentConfig:
+    cell: Cell = "lstm"  # which recurrent cell
+    input_size: int = 50  # features per time step
+    hidden_size: int = 128  # units per layer and direction
+    num_layers: int = 1  # stacked layers
+    bidirectional: bool = False  # also read the sequence backwards
+    dropout: float = 0.0  # between stacked layers (torch applies none after the last)
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def output_size(self) -> int:
+        return self.hidden_size * self.num_directions
+
+
+class RecurrentEncoder(nn.Module):
+    """Batch-first recurrent stack: inputs (batch, seq, input) → outputs (batch, seq, hidden·dirs)."""
+
+    def __init__(self, config: RecurrentConfig):
+        super().__init__()
+        if config.cell not in CELLS:
+            raise ValueError(f"cell must be one of {sorted(CELLS)}, not {config.cell!r}")
+        self.config = config
+        self.rnn = CELLS[config.cell](
+            config.input_size,
+            config.hidden_size,
+            num_layers=config.num_layers,
+            bidirectional=config.bidirectional,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+            batch_first=True,
+        )
+
+    def init_hidden(self, batch_size: int) -> Hidden:
+        """Zero state; a (h, c) pair for LSTM, each (layers·dirs, batch, hidden)."""
+        weight = next(self.parameters())
+        shape = (self.config.num_layers * self.config.num_directions, batch_size, self.config.hidden_size)
+        h = weight.new_zeros(shape)
+        return (h, weight.new_zeros(shape)) if self.config.cell == "lstm" else h
+
+    def forward(
+        self, inputs: torch.Tensor, lengths: torch.Tensor | None = None, hidden: Hidden | None = None
+    ) -> tuple[torch.Tensor, Hidden]:
+        """Run the stack; with ``lengths`` (batch,), padded steps are skipped (packed sequences)
+        and their outputs are zero."""
+        if hidden is None:
+            hidden = self.init_hidden(inputs.size(0))
+        if lengths is None:
+            return self.rnn(inputs, hidden)
+        packed = pack_padded_sequence(inputs, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        outputs, hidden = self.rnn(packed, hidden)
+        outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=inputs.size(1))
+        return outputs, hidden
+
+
+def detach_hidden(hidden: Hidden) -> Hidden:
+    """Cut the graph between BPTT batches while keeping the values."""
+    if isinstance(hidden, tuple):
+        return tuple(h.detach() for h in hidden)
+    return hidden.detach()
+
+
+def top_layer_state(hidden: Hidden, config: RecurrentConfig) -> torch.Tensor:
+    """The last layer's final h, both directions concatenated: (batch, hidden·dirs)."""
+    h = hidden[0] if isinstance(hidden, tuple) else hidden
+    h = h.view(config.num_layers, config.num_directions, h.size(1), config.hidden_size)[-1]
+    return torch.cat(list(h), dim=-1)

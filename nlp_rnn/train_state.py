@@ -1,0 +1,76 @@
+"""The resumable part of a training run, stored as a second checkpoint manifest (``resume.json``).
+
+It holds the model weights, the optimizer's tensors and the torch RNG state as safetensors,
+and everything else (epoch, step, history, schedule, optimizer settings) as JSON, so a resumed
+run continues exactly where the interrupted one stopped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from nlp_rnn import checkpoint
+from nlp_rnn.errors import DataError
+from nlp_rnn.models.store import unique_state
+
+RESUME = "resume.json"
+
+
+def _split_optimizer(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
+    """Optimizer state → (tensors named "state.<param>.<key>", JSON-able rest)."""
+    state_dict = optimizer.state_dict()
+    tensors, scalars = {}, {}
+    for index, values in state_dict["state"].items():
+        for key, value in values.items():
+            if torch.is_tensor(value):
+                tensors[f"state.{index}.{key}"] = value
+            else:
+                scalars[f"{index}.{key}"] = value
+    return tensors, {"param_groups": state_dict["param_groups"], "scalars": scalars}
+
+
+def _join_optimizer(tensors: dict[str, torch.Tensor], json_part: dict) -> dict:
+    state: dict[int, dict] = {}
+    for name, value in tensors.items():
+        _, index, key = name.split(".", 2)
+        state.setdefault(int(index), {})[key] = value
+    for name, value in json_part["scalars"].items():
+        index, key = name.split(".", 1)
+        state.setdefault(int(index), {})[key] = value
+    return {"state": state, "param_groups": json_part["param_groups"]}
+
+
+def save_training_state(
+    directory: Path, model: nn.Module, optimizer: torch.optim.Optimizer, progress: dict, task_state: dict
+) -> None:
+    """Write everything needed to resume; ``progress`` is JSON-able, ``task_state`` tensors."""
+    optimizer_tensors, optimizer_json = _split_optimizer(optimizer)
+    weights, _ = unique_state(model)
+    tensors = {
+        "model": weights,
+        "optimizer": optimizer_tensors,
+        "runtime": {"torch_rng": torch.get_rng_state(), **{f"task.{k}": v for k, v in task_state.items()}},
+    }
+    checkpoint.save(directory, {"progress": progress, "optimizer": optimizer_json}, tensors, manifest=RESUME)
+
+
+def load_training_state(
+    directory: Path, model: nn.Module, optimizer: torch.optim.Optimizer
+) -> tuple[dict, dict[str, torch.Tensor]]:
+    """Restore model, optimizer and RNG in place; return (progress, task_state)."""
+    if not checkpoint.exists(directory, RESUME):
+        raise DataError(directory, "no training state to resume from", "train without --resume first")
+    meta, tensors = checkpoint.load(directory, RESUME)
+    try:
+        model.load_state_dict(tensors["model"], strict=False)
+        optimizer.load_state_dict(_join_optimizer(tensors["optimizer"], meta["optimizer"]))
+    except (RuntimeError, ValueError, KeyError) as error:
+        raise DataError(directory / RESUME, f"training state does not fit this model ({error})",
+                        "resume with the same options, or train afresh without --resume") from None
+    runtime = tensors["runtime"]
+    torch.set_rng_state(runtime["torch_rng"])
+    task_state = {k.removeprefix("task."): v for k, v in runtime.items() if k.startswith("task.")}
+    return meta["progress"], task_state

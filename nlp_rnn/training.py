@@ -1,0 +1,264 @@
+"""The one training loop every application uses.
+
+An application describes its data and loss as a ``Task``; ``Trainer.fit`` does the rest:
+budget (epochs, steps, minutes), gradient clipping, LR schedule, early stopping, per-epoch
+history, a progress bar, callbacks (live charts, stop buttons), the best checkpoint and an
+exactly resumable training state.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from nlp_rnn.models.store import save_model
+from nlp_rnn.train_state import load_training_state, save_training_state
+
+log = logging.getLogger(__name__)
+OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 10  # passes over the training data
+    max_steps: int | None = None  # stop after this many optimizer steps in all
+    max_minutes: float | None = None  # stop after this much wall time
+    optimizer: Literal["adam", "adamw", "sgd", "rmsprop"] = "adam"
+    lr: float = 1e-3  # learning rate at the start
+    weight_decay: float = 0.0  # L2 penalty (decoupled for adamw)
+    clip_grad_norm: float | None = 5.0  # max global gradient norm; None = no clipping
+    lr_schedule: Literal["constant", "step", "plateau"] = "constant"
+    lr_decay: float = 0.5  # factor per decay ("step": every epoch after lr_decay_start; "plateau": on a plateau)
+    lr_decay_start: int = 0  # "step": epochs run at the full rate before decaying
+    plateau_patience: int = 0  # "plateau": epochs without improvement before decaying
+    early_stopping_patience: int | None = None  # stop after this many epochs without improvement
+    monitor: str = "val_loss"  # history key that picks the best epoch (falls back to train_loss)
+    monitor_mode: Literal["min", "max"] = "min"
+    seed: int = 0  # seeds torch before training; data order comes from the task's own seed
+    progress: bool = True  # show a terminal progress bar
+
+
+class Task:
+    """What an application tells the trainer. Batches must be deterministic for a given epoch."""
+
+    def train_batches(self, epoch: int) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def train_step(self, model: nn.Module, batch: Any) -> tuple[torch.Tensor, int]:
+        """Mean loss over the batch and how many items (tokens, sentences) it covered."""
+        raise NotImplementedError
+
+    def evaluate(self, model: nn.Module) -> dict[str, float]:
+        """Validation metrics, keys prefixed "val_"; empty when there is no validation data."""
+        return {}
+
+    def start_epoch(self, model: nn.Module) -> None:
+        """Reset per-epoch state (e.g. a language model's carried hidden state)."""
+
+    def state_tensors(self) -> dict[str, torch.Tensor]:
+        """Per-epoch state to keep in a mid-epoch checkpoint."""
+        return {}
+
+    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
+        pass
+
+
+class Callback:
+    def on_step(self, trainer: "Trainer", loss: float) -> None:
+        pass
+
+    def on_epoch_end(self, trainer: "Trainer", record: dict) -> None:
+        pass
+
+
+@dataclass
+class Progress:
+    """JSON-able position of a run; saved in the training state."""
+
+    epoch: int = 0  # epochs completed
+    step: int = 0  # optimizer steps in all
+    step_in_epoch: int = 0  # batches of the current epoch already trained on
+    loss_sum: float = 0.0  # current epoch: sum of loss × items
+    items: int = 0  # current epoch: items seen
+    seconds: float = 0.0  # current epoch: training time so far
+    lr: float = 0.0
+    best: float | None = None
+    bad_epochs: int = 0  # epochs since the best one
+    plateau_epochs: int = 0  # epochs since the last improvement, for the plateau schedule
+    history: list = field(default_factory=list)
+
+
+class Trainer:
+    """Fit ``model`` on ``task``; with ``out_dir`` the best model and a resumable state are saved there.
+
+    ``model_info`` is passed to ``save_model`` (vocabulary, labels, extra) with the best checkpoint.
+    """
+
+    def __init__(self, model: nn.Module, task: Task, config: TrainConfig, out_dir: str | Path | None = None,
+                 model_info: dict | None = None, callbacks: Iterable[Callback] = ()):
+        self.model, self.task, self.config = model, task, config
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.model_info = model_info or {}
+        self.callbacks = list(callbacks)
+        parameters = [p for p in model.parameters() if p.requires_grad]
+        self.optimizer = OPTIMIZERS[config.optimizer](parameters, lr=config.lr, weight_decay=config.weight_decay)
+        self.progress = Progress(lr=config.lr)
+        self.stop_reason: str | None = None
+        self._started = 0.0
+
+    def request_stop(self, reason: str = "stopped by the user") -> None:
+        """Ask the loop to stop after the current step (callbacks, stop buttons)."""
+        self.stop_reason = reason
+
+    def resume(self) -> None:
+        """Continue from the training state in ``out_dir``."""
+        progress, task_state = load_training_state(self.out_dir, self.model, self.optimizer)
+        self.progress = Progress(**progress)
+        self.task.load_state_tensors(task_state)
+
+    def fit(self) -> list[dict]:
+        """Train until the budget is spent, early stopping triggers or a stop is requested; return the history."""
+        if self.progress.step == 0 and self.progress.epoch == 0:
+            torch.manual_seed(self.config.seed)
+        self._started = time.monotonic()
+        while self.progress.epoch < self.config.epochs and self.stop_reason is None:
+            self._set_lr(self._scheduled_lr())
+            finished = self._train_epoch()
+            self._end_epoch(complete=finished)
+        return self.progress.history
+
+    # ---- one epoch ---------------------------------------------------------------------
+
+    def _train_epoch(self) -> bool:
+        p = self.progress
+        if p.step_in_epoch == 0:
+            self.task.start_epoch(self.model)
+        self.model.train()
+        batches = self.task.train_batches(p.epoch)
+        total = len(batches) if hasattr(batches, "__len__") else None
+        bar = tqdm(total=total, initial=p.step_in_epoch, desc=f"epoch {p.epoch + 1}/{self.config.epochs}",
+                   disable=not self.config.progress, leave=False, unit="batch")
+        with bar:
+            for index, batch in enumerate(batches):
+                if index < p.step_in_epoch:
+                    continue  # consumed before a resume; batches are deterministic per epoch
+                started = time.perf_counter()
+                loss = self._step(batch)
+                p.seconds += time.perf_counter() - started
+                bar.update()
+                bar.set_postfix(loss=f"{loss:.4f}", items_per_s=f"{p.items / max(p.seconds, 1e-9):,.0f}")
+                for callback in self.callbacks:
+                    callback.on_step(self, loss)
+                if self._budget_spent():
+                    return False
+        return True
+
+    def _step(self, batch: Any) -> float:
+        p = self.progress
+        loss, items = self.task.train_step(self.model, batch)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.config.clip_grad_norm is not None:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.config.clip_grad_norm)
+        self.optimizer.step()
+        value = float(loss.detach())
+        p.step, p.step_in_epoch = p.step + 1, p.step_in_epoch + 1
+        p.loss_sum, p.items = p.loss_sum + value * items, p.items + items
+        return value
+
+    def _budget_spent(self) -> bool:
+        if self.stop_reason is not None:
+            return True
+        if self.config.max_steps is not None and self.progress.step >= self.config.max_steps:
+            self.stop_reason = f"reached --max-steps {self.config.max_steps}"
+        elif self.config.max_minutes is not None and time.monotonic() - self._started >= 60 * self.config.max_minutes:
+            self.stop_reason = f"reached --max-minutes {self.config.max_minutes:g}"
+        return self.stop_reason is not None
+
+    # ---- end of an epoch (or of a run stopped inside one) ------------------------------
+
+    def _end_epoch(self, complete: bool) -> None:
+        p = self.progress
+        rng = torch.get_rng_state()  # evaluation must not shift the training run's random stream
+        record = self._record(complete)
+        torch.set_rng_state(rng)
+        if complete:
+            p.history.append(record)
+            self._track_best(record)
+            p.epoch, p.step_in_epoch, p.loss_sum, p.items, p.seconds = p.epoch + 1, 0, 0.0, 0, 0.0
+        elif self._improves(record) and self.out_dir is not None:
+            self._save_best(record, p.history + [record])  # a run stopped mid-epoch still leaves a model
+        self._save_state()
+        for callback in self.callbacks:
+            callback.on_epoch_end(self, record)
+        log.info("epoch %d %s", p.epoch, {k: v for k, v in record.items() if k != "epoch"})
+
+    def _record(self, complete: bool) -> dict:
+        p = self.progress
+        train_loss = p.loss_sum / max(p.items, 1)
+        record = {"epoch": p.epoch + 1, "complete": complete, "step": p.step, "lr": p.lr,
+                  "train_loss": train_loss, "items_per_second": p.items / max(p.seconds, 1e-9),
+                  "seconds": p.seconds}
+        if not complete and p.items == 0:
+            return record
+        self.model.eval()
+        with torch.no_grad():
+            record.update(self.task.evaluate(self.model))
+        self.model.train()
+        return record
+
+    def _metric(self, record: dict) -> float | None:
+        value = record.get(self.config.monitor, record.get("train_loss"))
+        return None if value is None or math.isnan(value) else float(value)
+
+    def _improves(self, record: dict) -> bool:
+        value, best = self._metric(record), self.progress.best
+        if value is None:
+            return False
+        return best is None or (value < best if self.config.monitor_mode == "min" else value > best)
+
+    def _track_best(self, record: dict) -> None:
+        p = self.progress
+        if self._improves(record):
+            p.best, p.bad_epochs, p.plateau_epochs = self._metric(record), 0, 0
+            if self.out_dir is not None:
+                self._save_best(record, p.history)
+            return
+        p.bad_epochs += 1
+        p.plateau_epochs += 1
+        patience = self.config.early_stopping_patience
+        if patience is not None and p.bad_epochs >= patience:
+            self.stop_reason = f"early stopping: no better {self.config.monitor} for {patience} epochs"
+
+    def _save_best(self, record: dict, history: list) -> None:
+        save_model(self.out_dir, self.model, history=history, metrics=record, **self.model_info)
+
+    def _save_state(self) -> None:
+        if self.out_dir is not None:
+            progress = {k: v for k, v in vars(self.progress).items()}
+            save_training_state(self.out_dir, self.model, self.optimizer, progress, self.task.state_tensors())
+
+    # ---- learning rate -----------------------------------------------------------------
+
+    def _scheduled_lr(self) -> float:
+        c, p = self.config, self.progress
+        if c.lr_schedule == "step":
+            return c.lr * c.lr_decay ** max(0, p.epoch + 1 - c.lr_decay_start)
+        if c.lr_schedule == "plateau" and p.step_in_epoch == 0 and p.epoch > 0 and p.plateau_epochs > c.plateau_patience:
+            p.plateau_epochs = 0
+            return p.lr * c.lr_decay
+        return p.lr
+
+    def _set_lr(self, lr: float) -> None:
+        self.progress.lr = lr
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
