@@ -69,14 +69,14 @@ def generate(model, prime: list[int], config: SampleConfig = SampleConfig()) -> 
     logits = logits[:, -1]
     out = torch.empty((streams, 0), dtype=torch.long)
     done = torch.zeros(streams, dtype=torch.bool)
-    for _ in range(config.max_new_tokens):
+    for position in range(config.max_new_tokens):
         probs = next_token_probabilities(logits, config.temperature, config.top_k, config.top_p)
         token = torch.multinomial(probs, 1, generator=generator).squeeze(1)  # (streams,)
         out = torch.cat([out, token.unsqueeze(1)], dim=1)
         if config.stop_token is not None:
             done |= token == config.stop_token
-            if bool(done.all()):
-                break
+        if position + 1 == config.max_new_tokens or bool(done.all()):
+            break  # no step for a token nobody will read
         logits, hidden = model.step(token, hidden)
     model.train(was_training)
     return [_cut(row, config.stop_token) for row in out.tolist()]

@@ -73,10 +73,10 @@ class Task:
 
 
 class Callback:
-    def on_step(self, trainer: "Trainer", loss: float) -> None:
+    def on_step(self, trainer: Trainer, loss: float) -> None:
         pass
 
-    def on_epoch_end(self, trainer: "Trainer", record: dict) -> None:
+    def on_epoch_end(self, trainer: Trainer, record: dict) -> None:
         pass
 
 

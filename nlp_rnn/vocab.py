@@ -26,7 +26,7 @@ class Vocabulary:
     @classmethod
     def build(
         cls, texts: Iterable[list[str]], min_freq: int = 1, max_size: int | None = None, eos: bool = False
-    ) -> "Vocabulary":
+    ) -> Vocabulary:
         """Count tokens over tokenized texts; keep those seen ``min_freq`` times, the most frequent
         first (ties alphabetical, so the result is deterministic), at most ``max_size`` in all."""
         counts = Counter(token for tokens in texts for token in tokens)
@@ -78,7 +78,7 @@ class Vocabulary:
         return {"tokens": self.index_to_token}
 
     @classmethod
-    def from_dict(cls, data: dict, source: str | Path = "<vocabulary>") -> "Vocabulary":
+    def from_dict(cls, data: dict, source: str | Path = "<vocabulary>") -> Vocabulary:
         tokens = data.get("tokens") if isinstance(data, dict) else None
         if not isinstance(tokens, list) or tokens[:2] != [PAD, UNK] or not all(isinstance(t, str) for t in tokens):
             raise DataError(source, "not a vocabulary (expected 'tokens' starting with <pad>, <unk>)",
@@ -94,7 +94,7 @@ class Vocabulary:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: str | Path) -> "Vocabulary":
+    def load(cls, path: str | Path) -> Vocabulary:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from helpers import DIGIT_VOCAB, EOS, BOS, ReversalTask, SequenceClassTask, reversal_data
+from helpers import BOS, DIGIT_VOCAB, EOS, ReversalTask, SequenceClassTask, reversal_data
 
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
 from nlp_rnn.models.decoding import beam_search, greedy_decode

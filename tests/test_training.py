@@ -9,8 +9,8 @@ from nlp_rnn.errors import DataError
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
 from nlp_rnn.models.store import load_model
 from nlp_rnn.seeding import seed_everything
-from nlp_rnn.training import Callback, TrainConfig, Trainer
 from nlp_rnn.train_state import RESUME
+from nlp_rnn.training import Callback, TrainConfig, Trainer
 
 MODEL = ClassifierConfig(vocab_size=20, embed_dim=8, num_classes=3, cell="lstm", hidden_size=12, num_layers=2,
                          dropout=0.3, freeze_embeddings=False)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 Cell = Literal["rnn", "lstm", "gru"]
-Hidden = Union[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]
+Hidden = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 

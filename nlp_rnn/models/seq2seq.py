@@ -38,7 +38,7 @@ class Memory:
     states: torch.Tensor
     mask: torch.Tensor
 
-    def repeat(self, times: int) -> "Memory":
+    def repeat(self, times: int) -> Memory:
         return Memory(self.states.repeat_interleave(times, 0), self.mask.repeat_interleave(times, 0))
 
 

@@ -87,7 +87,10 @@ def build_model(kind: str, config: dict, source: str | Path = "<config>") -> nn.
     names = {f.name for f in dataclasses.fields(config_cls)}
     if not isinstance(config, dict) or set(config) - names:
         raise DataError(source, f"config does not fit {config_name}", "retrain the model with this version")
-    return getattr(module, cls_name)(config_cls(**config))
+    try:
+        return getattr(module, cls_name)(config_cls(**config))
+    except (TypeError, ValueError) as error:
+        raise DataError(source, f"invalid {config_name} ({error})", "retrain the model") from None
 
 
 def load_model(directory: str | Path, kind: str | None = None) -> LoadedModel:

@@ -1,0 +1,1 @@
+"""Text generation: corpora, BPTT batches and the language-model training task."""
