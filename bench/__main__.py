@@ -12,13 +12,13 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ["bench.training_loop", "bench.sampling_speed"]
+MODULES = ["bench.training_loop", "bench.sampling_speed", "bench.vector_cache"]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def table(rows: list[dict], machine: str) -> str:
     lines = [f"Measured by `make bench` on {machine}.", "",
-             "| benchmark | ours | baseline | ratio | target |", "|---|---|---|---|---|"]
+             "| benchmark | ours | baseline | × faster | target |", "|---|---|---|---|---|"]
     for row in rows:
         lines.append(f"| {row['name']} | {row['ours']:,.4g} {row['unit']} | {row['baseline']:,.4g} {row['unit']} "
                      f"| {row['ratio']:.2f}× | {row['target']} |")

@@ -109,8 +109,8 @@ class Trainer:
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.model_info = model_info or {}
         self.callbacks = list(callbacks)
-        parameters = [p for p in model.parameters() if p.requires_grad]
-        self.optimizer = OPTIMIZERS[config.optimizer](parameters, lr=config.lr, weight_decay=config.weight_decay)
+        # every parameter, frozen ones too: they get no gradient (so no update) until unfrozen
+        self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.progress = Progress(lr=config.lr)
         self.stop_reason: str | None = None
         self._started = 0.0

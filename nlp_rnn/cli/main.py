@@ -35,11 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
+    from embeddings.errors import VectorsError
     from nlp_rnn.errors import UserError
 
     try:
         return int(args.handler(args) or 0)
-    except UserError as error:
+    except (UserError, VectorsError) as error:
         return _fail(str(error))
     except OSError as error:  # unreadable or unwritable files the commands did not anticipate
         where = f"{error.filename}: " if error.filename else ""
