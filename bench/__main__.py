@@ -18,10 +18,10 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 def table(rows: list[dict], machine: str) -> str:
     lines = [f"Measured by `make bench` on {machine}.", "",
-             "| benchmark | ours | baseline | × faster | target |", "|---|---|---|---|---|"]
+             "| benchmark | ours | baseline | × faster | target | met |", "|---|---|---|---|---|---|"]
     for row in rows:
         lines.append(f"| {row['name']} | {row['ours']:,.4g} {row['unit']} | {row['baseline']:,.4g} {row['unit']} "
-                     f"| {row['ratio']:.2f}× | {row['target']} |")
+                     f"| {row['ratio']:.2f}× | {row['target']} | {'yes' if row['met'] else '**no**'} |")
     return "\n".join(lines)
 
 

@@ -39,4 +39,5 @@ def run() -> list[dict]:
         "name": "Stateful sampling vs re-feeding 100 tokens (2×128 char LSTM)",
         "ours": rates["stateful"], "baseline": rates["refeed"], "unit": "chars/s",
         "ratio": rates["stateful"] / rates["refeed"], "target": "≥ 10,000 chars/s and ≥ 10×",
+        "met": rates["stateful"] >= 10_000 and rates["stateful"] / rates["refeed"] >= 10,
     }]

@@ -47,5 +47,5 @@ def run() -> list[dict]:
     return [{
         "name": "GloVe 6B 50d text: cached reload vs first parse",
         "ours": reload, "baseline": parse, "unit": "s", "ratio": parse / reload,
-        "target": "reload < 0.5 s and ≥ 50× faster",
+        "target": "reload < 0.5 s and ≥ 50× faster", "met": reload < 0.5 and parse / reload >= 50,
     }]

@@ -23,7 +23,7 @@ from embeddings.files import parse_vectors
 from embeddings.safe_pickle import load_keyed_vectors
 
 log = logging.getLogger(__name__)
-DEFAULT = packaged.NAME
+DEFAULT = packaged.NAME  # "glove-6b-50d", also embeddings.DEFAULT
 GENSIM_DATA = (
     "glove-wiki-gigaword-50", "glove-wiki-gigaword-100", "glove-wiki-gigaword-200", "glove-wiki-gigaword-300",
     "glove-twitter-25", "glove-twitter-50", "glove-twitter-100", "glove-twitter-200",

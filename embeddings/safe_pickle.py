@@ -50,5 +50,6 @@ def load_keyed_vectors(path: Path, mmap: str | None = "r") -> KeyedVectors:
     try:
         obj._load_specials(str(path), mmap, False, lambda *parts: ".".join(parts + ("npy",)))
     except (OSError, ValueError) as error:
-        raise VectorsError(str(path), f"missing or damaged array file ({error})", "copy every file gensim saved beside it") from None
+        raise VectorsError(str(path), f"missing or damaged array file ({error})",
+                           "copy every file gensim saved beside it") from None
     return obj

@@ -204,7 +204,7 @@ class Trainer:
 
     def _record(self, complete: bool) -> dict:
         p = self.progress
-        train_loss = p.loss_sum / max(p.items, 1)
+        train_loss = p.loss_sum / p.items if p.items else float("nan")  # nan never counts as an improvement
         record = {"epoch": p.epoch + 1, "complete": complete, "step": p.step, "lr": p.lr,
                   "train_loss": train_loss, "items_per_second": p.items / max(p.seconds, 1e-9),
                   "seconds": p.seconds}
@@ -244,7 +244,7 @@ class Trainer:
 
     def _save_state(self) -> None:
         if self.out_dir is not None:
-            progress = {k: v for k, v in vars(self.progress).items()}
+            progress = dict(vars(self.progress))
             save_training_state(self.out_dir, self.model, self.optimizer, progress, self.task.state_tensors())
 
     # ---- learning rate -----------------------------------------------------------------
