@@ -44,11 +44,14 @@ def _join_optimizer(tensors: dict[str, torch.Tensor], json_part: dict) -> dict:
 
 
 def save_training_state(
-    directory: Path, model: nn.Module, optimizer: torch.optim.Optimizer, progress: dict, task_state: dict
+    directory: Path, model: nn.Module, optimizer: torch.optim.Optimizer, progress: dict, task_state: dict,
+    exclude: tuple[str, ...] = (),
 ) -> None:
-    """Write everything needed to resume; ``progress`` is JSON-able, ``task_state`` tensors."""
+    """Write everything needed to resume; ``progress`` is JSON-able, ``task_state`` tensors.
+    ``exclude``: frozen weights kept elsewhere (pretrained vectors), not written every epoch."""
     optimizer_tensors, optimizer_json = _split_optimizer(optimizer)
     weights, _ = unique_state(model)
+    weights = {name: tensor for name, tensor in weights.items() if name not in exclude}
     tensors = {
         "model": weights,
         "optimizer": optimizer_tensors,

@@ -146,7 +146,7 @@ class Trainer:
         batches = self.task.train_batches(p.epoch)
         total = len(batches) if hasattr(batches, "__len__") else None
         bar = tqdm(total=total, initial=p.step_in_epoch, desc=f"epoch {p.epoch + 1}/{self.config.epochs}",
-                   disable=not self.config.progress, leave=False, unit="batch")
+                   disable=None if self.config.progress else True, leave=False, unit="batch")  # None: TTY only
         with bar:
             for index, batch in enumerate(batches):
                 if index < p.step_in_epoch:
@@ -245,7 +245,8 @@ class Trainer:
     def _save_state(self) -> None:
         if self.out_dir is not None:
             progress = dict(vars(self.progress))
-            save_training_state(self.out_dir, self.model, self.optimizer, progress, self.task.state_tensors())
+            save_training_state(self.out_dir, self.model, self.optimizer, progress, self.task.state_tensors(),
+                                exclude=tuple(self.model_info.get("exclude", ())))
 
     # ---- learning rate -----------------------------------------------------------------
 

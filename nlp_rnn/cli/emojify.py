@@ -1,9 +1,133 @@
-"""``nlp-rnn emojify``: the Emojify application's commands register here as they are built."""
+"""``nlp-rnn emojify``: train, evaluate, classify, explain."""
 
 from __future__ import annotations
 
-from nlp_rnn.cli.parsing import add_group
+from nlp_rnn.cli.parsing import add_group, positive_int
+
+MODEL_HELP = "model directory (default: the bundled model, trained on first use)"
 
 
 def register(subparsers, name: str, help_text: str) -> None:
-    add_group(subparsers, name, help_text, description=f"{help_text}. This version has no emojify commands yet.")
+    commands = add_group(subparsers, name, help_text)
+    train = commands.add_parser("train", help="train a sentence → emoji classifier")
+    train.add_argument("--data", required=True, help="CSV: classic 'sentence,label_index' or headered 'text,label'; "
+                       "'bundled' = the shipped dataset")
+    train.add_argument("--valid", help="validation CSV (default: the file's split column, else 15%% carved off)")
+    train.add_argument("--model", choices=["v1", "v2"], default="v2", help="v1: averaged vectors; v2: LSTM (default)")
+    train.add_argument("--vectors", default="glove-6b-50d", help="word vectors spec (default glove-6b-50d)")
+    train.add_argument("--cell", choices=["rnn", "lstm", "gru"], default="lstm", help="v2 cell (default lstm)")
+    train.add_argument("--layers", type=positive_int, default=2, help="v2 layers (default 2)")
+    train.add_argument("--hidden", type=positive_int, default=128, help="v2 units per layer (default 128)")
+    train.add_argument("--bidirectional", action="store_true", help="v2 reads both ways")
+    train.add_argument("--pooling", choices=["last", "mean", "attention"], default="last", help="v2 pooling")
+    train.add_argument("--trainable-embeddings", action="store_true", help="fine-tune the word vectors")
+    train.add_argument("--epochs", type=positive_int, help="at most this many epochs (default 150 v1, 60 v2)")
+    train.add_argument("--max-steps", type=positive_int, help="stop after N optimizer steps (1 = dry run)")
+    train.add_argument("--seed", type=int, default=0, help="same seed → same model (default 0)")
+    train.add_argument("--out", required=True, help="model directory to write")
+    train.set_defaults(handler=run_train)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy, macro-F1, per-class precision/recall, confusion")
+    evaluate.add_argument("--model", help=MODEL_HELP)
+    evaluate.add_argument("--data", required=True, help="labelled CSV (same formats as train)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(handler=run_evaluate)
+
+    classify = commands.add_parser("classify", help="one output row per input line, streamed")
+    classify.add_argument("inputs", nargs="*", metavar="INPUT", help="text files, one sentence a line; '-' or none = stdin")
+    classify.add_argument("--model", help=MODEL_HELP)
+    classify.add_argument("--format", choices=["tsv", "csv", "jsonl"], default="tsv", help="output (default tsv)")
+    classify.add_argument("--top-k", type=positive_int, default=3, help="candidates per row (default 3)")
+    classify.add_argument("--batch-size", type=positive_int, default=512, help="lines per model call (default 512)")
+    classify.set_defaults(handler=run_classify)
+
+    explain = commands.add_parser("explain", help="each word's contribution to the prediction")
+    explain.add_argument("sentence")
+    explain.add_argument("--model", help=MODEL_HELP)
+    explain.add_argument("--json", action="store_true", help="print one JSON object")
+    explain.set_defaults(handler=run_explain)
+
+
+def _model(path: str | None):
+    if path is None:
+        from nlp_rnn.emojify.default import load_default
+
+        return load_default()
+    from nlp_rnn.emojify.model import load
+
+    return load(path)
+
+
+def run_train(args) -> int:
+    from nlp_rnn.emojify.data import read_examples, train_valid
+    from nlp_rnn.emojify.train import EmojifyOptions, train
+
+    examples = read_examples(args.data)
+    train_set, valid_set = (examples, read_examples(args.valid)) if args.valid else train_valid(examples, seed=args.seed)
+    options = EmojifyOptions(model=args.model, vectors=args.vectors, cell=args.cell, layers=args.layers,
+                             hidden=args.hidden, bidirectional=args.bidirectional, pooling=args.pooling,
+                             trainable_embeddings=args.trainable_embeddings, epochs=args.epochs, seed=args.seed,
+                             max_steps=args.max_steps)
+    model, history = train(options, train_set, valid_set, args.out)
+    best = min(history, key=lambda r: r.get("val_loss", r["train_loss"])) if history else {}
+    print(f"trained {args.model} on {len(train_set)} sentences ({len(valid_set)} validation), {len(history)} epochs; "
+          f"best epoch {best.get('epoch')}: val_accuracy {best.get('val_accuracy', float('nan')):.3f}; saved to {args.out}")
+    return 0
+
+
+def run_evaluate(args) -> int:
+    import json
+
+    from nlp_rnn.emojify.data import read_examples
+    from nlp_rnn.emojify.evaluate import evaluate
+
+    report = evaluate(_model(args.model), read_examples(args.data))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"n {report['n']}  accuracy {report['accuracy']:.3f}  macro-F1 {report['macro_f1']:.3f}")
+    for label, row in report["per_class"].items():
+        print(f"  {label:<16} precision {row['precision']:.3f}  recall {row['recall']:.3f}  support {row['support']}")
+    print("confusion (rows = true, columns = predicted):")
+    for label, counts in zip(report["labels"], report["confusion"]):
+        print(f"  {label:<16} " + " ".join(f"{c:4d}" for c in counts))
+    return 0
+
+
+def run_classify(args) -> int:
+    import contextlib
+    import sys
+
+    from nlp_rnn.emojify.classify import RowWriter, classify_stream, read_lines
+    from nlp_rnn.errors import require_file
+
+    inputs = args.inputs or ["-"]
+    paths = [None if name == "-" else require_file(name, "input file") for name in inputs]  # all checked first
+    model = _model(args.model)
+    writer = RowWriter(sys.stdout, args.format, with_file=len(inputs) > 1)
+    for name, path in zip(inputs, paths):
+        with open(path, "rb") if path else contextlib.nullcontext(sys.stdin.buffer) as handle:
+            for row in classify_stream(model, read_lines(handle), top_k=args.top_k, batch_size=args.batch_size):
+                row.file = name
+                writer.write(row)
+    sys.stdout.flush()
+    return 0
+
+
+def run_explain(args) -> int:
+    import json
+
+    from nlp_rnn.emojify.explain import explain
+
+    model = _model(args.model)
+    predicted, probs, scores, method = explain(model, args.sentence)
+    if args.json:
+        print(json.dumps({"label": model.labels[predicted], "emoji": model.emojis[predicted], "method": method,
+                          "probabilities": dict(zip(model.labels, probs)),
+                          "words": [vars(s) for s in scores]}, ensure_ascii=False))
+        return 0
+    print(f"{model.emojis[predicted]}  {model.labels[predicted]} ({probs[predicted]:.1%}), by {method}")
+    for score in scores:
+        mark = "" if score.known else "   (not in the vectors: ignored)"
+        print(f"  {score.word:<20} {score.score:+.3f}{mark}")
+    return 0

@@ -53,10 +53,13 @@ class AttentionPooling(nn.Module):
 class Classifier(nn.Module):
     """tokens (batch, seq) + lengths (batch,) → logits (batch, num_classes)."""
 
-    def __init__(self, config: ClassifierConfig):
+    def __init__(self, config: ClassifierConfig, embedding: nn.Embedding | None = None):
+        """``embedding``: a prebuilt (e.g. pretrained, shared) layer of the configured shape."""
         super().__init__()
         self.config = config
-        self.embedding = nn.Embedding(config.vocab_size, config.embed_dim, padding_idx=0)
+        if embedding is not None and tuple(embedding.weight.shape) != (config.vocab_size, config.embed_dim):
+            raise ValueError(f"embedding is {tuple(embedding.weight.shape)}, config says ({config.vocab_size}, {config.embed_dim})")
+        self.embedding = embedding or nn.Embedding(config.vocab_size, config.embed_dim, padding_idx=0)
         self.embedding.weight.requires_grad_(not config.freeze_embeddings)
         size = config.embed_dim
         self.encoder = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,13 +62,19 @@ def save_model(
     history: list | None = None,
     metrics: dict | None = None,
     extra: dict | None = None,
+    exclude: tuple[str, ...] = (),
 ) -> Path:
-    """Write ``model`` and what is needed to use it as a checkpoint directory (atomically)."""
+    """Write ``model`` and what is needed to use it as a checkpoint directory (atomically).
+
+    ``exclude`` names weights kept elsewhere (e.g. frozen pretrained vectors); the loader supplies them.
+    """
     weights, aliases = unique_state(model)
+    weights = {name: tensor for name, tensor in weights.items() if name not in exclude}
     meta = {
         "kind": kind_of(model),
         "config": dataclasses.asdict(model.config),
         "aliases": aliases,
+        "external": list(exclude),
         "vocabulary": vocabulary.to_dict() if vocabulary is not None else None,
         "labels": labels,
         "history": history or [],
@@ -93,19 +100,23 @@ def build_model(kind: str, config: dict, source: str | Path = "<config>") -> nn.
         raise DataError(source, f"invalid {config_name} ({error})", "retrain the model") from None
 
 
-def load_model(directory: str | Path, kind: str | None = None) -> LoadedModel:
-    """Rebuild the model saved in ``directory``; ``kind`` checks it is the expected sort of model."""
+def load_model(directory: str | Path, kind: str | None = None, make: Callable[[dict], nn.Module] | None = None) -> LoadedModel:
+    """Rebuild the model saved in ``directory``; ``kind`` checks it is the expected sort of model.
+
+    ``make(meta)`` builds the model instead of the registry, for models whose excluded weights
+    (``save_model(exclude=...)``) the caller supplies.
+    """
     meta, tensors = checkpoint.load(directory)
     source = Path(directory) / checkpoint.CHECKPOINT
     if kind is not None and meta.get("kind") != kind:
         raise DataError(directory, f"holds a {meta.get('kind')} model, not a {kind}", "point to the right model directory")
-    model = build_model(meta.get("kind"), meta.get("config"), source)
+    model = make(meta) if make is not None else build_model(meta.get("kind"), meta.get("config"), source)
     weights = tensors.get("model", {})
     try:
         missing, unexpected = model.load_state_dict(weights, strict=False)
     except RuntimeError as error:
         raise DataError(source, f"weights do not fit the config ({str(error).splitlines()[0]})", "retrain the model") from None
-    if unexpected or set(missing) - set(meta.get("aliases", {})):
+    if unexpected or set(missing) - set(meta.get("aliases", {})) - set(meta.get("external", [])):
         raise DataError(source, "weights do not match the model's parameters", "retrain the model")
     vocabulary = meta.get("vocabulary")
     return LoadedModel(

@@ -1,0 +1,1 @@
+"""Emojify: classify a sentence into an emoji, explain it, batch-classify files."""

@@ -1,0 +1,105 @@
+"""Reading labelled sentences.
+
+Two CSV layouts, told apart by the first row:
+- classic (no header): ``sentence,label_index`` with 0-4 = heart, baseball, smile, disappointed,
+  fork_and_knife; extra columns are ignored, trailing tabs/spaces stripped;
+- headered: ``text,label[,...]``, a label being an emoji, an ``:alias:`` or a name; other
+  columns are ignored except ``split`` (train/valid), which the bundled dataset uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from nlp_rnn.emojify.labels import CLASSIC, canonical_label
+from nlp_rnn.errors import DataError, require_file
+
+BUNDLED = "bundled"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str  # class name
+    line: int  # 1-based line in the source file
+    split: str = ""  # "train" / "valid" when the file says
+
+
+def bundled_path() -> Path:
+    return Path(str(resources.files("nlp_rnn.emojify") / "data" / "emojify_sentences.csv"))
+
+
+def read_examples(path: str | Path) -> list[Example]:
+    """All examples in a CSV file (``"bundled"`` = the shipped dataset). Raises DataError naming the line."""
+    path = bundled_path() if str(path) == BUNDLED else require_file(path, "CSV file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise DataError(path, "bytes that are not UTF-8", "save the file as UTF-8", line=line) from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise DataError(path, "empty file", "give one sentence and its label per line")
+    header = [cell.strip().lower() for cell in rows[0]]
+    if header[:2] == ["text", "label"]:
+        split_column = header.index("split") if "split" in header else None
+        examples = [_headered(path, number, row, split_column) for number, row in enumerate(rows[1:], start=2)]
+    else:
+        examples = [_classic(path, number, row) for number, row in enumerate(rows, start=1)]
+    examples = [e for e in examples if e is not None]
+    if not examples:
+        raise DataError(path, "no labelled sentences", "give one sentence and its label per line")
+    return examples
+
+
+def _classic(path: Path, number: int, row: list[str]) -> Example | None:
+    if not any(cell.strip() for cell in row):
+        return None
+    if len(row) < 2:
+        raise DataError(path, "expected sentence,label_index", "add the label (0-4) after a comma", line=number)
+    label = row[1].strip()
+    if not label.isdigit() or int(label) >= len(CLASSIC):
+        raise DataError(path, f"label {label!r} is not 0-4",
+                        "use 0-4 (heart, baseball, smile, disappointed, fork_and_knife) or a text,label header",
+                        line=number)
+    return Example(_sentence(path, number, row[0]), CLASSIC[int(label)][0], number)
+
+
+def _headered(path: Path, number: int, row: list[str], split_column: int | None) -> Example | None:
+    if not any(cell.strip() for cell in row):
+        return None
+    if len(row) < 2 or not row[1].strip():
+        raise DataError(path, "missing label", "write text,label (quote text that holds commas)", line=number)
+    split = row[split_column].strip().lower() if split_column is not None and split_column < len(row) else ""
+    return Example(_sentence(path, number, row[0]), canonical_label(row[1]), number, split)
+
+
+def _sentence(path: Path, number: int, text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise DataError(path, "empty sentence", "write a sentence before the label", line=number)
+    return text
+
+
+def train_valid(examples: list[Example], valid_fraction: float = 0.15, seed: int = 0) -> tuple[list, list]:
+    """Use the file's split column if it has one; otherwise carve a stratified validation set."""
+    if any(e.split for e in examples):
+        return [e for e in examples if e.split != "valid"], [e for e in examples if e.split == "valid"]
+    import random
+
+    rng = random.Random(seed)
+    by_label: dict[str, list[Example]] = {}
+    for example in examples:
+        by_label.setdefault(example.label, []).append(example)
+    train, valid = [], []
+    for label in sorted(by_label):
+        group = by_label[label][:]
+        rng.shuffle(group)
+        cut = int(round(len(group) * valid_fraction)) if len(group) >= 4 else 0
+        valid.extend(group[:cut])
+        train.extend(group[cut:])
+    return train, valid

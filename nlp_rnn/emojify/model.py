@@ -1,0 +1,105 @@
+"""An Emojify model: tokenizer + word indices + classifier + labels, saved as one checkpoint.
+
+Two embedding layouts (see ``embeddings.torch_layer``):
+- frozen vectors (default): the full vector vocabulary, shared across models and *not* stored in
+  the checkpoint (the checkpoint names the vectors spec instead); words the vectors lack are dropped;
+- trainable vectors: a layer restricted to the training words, stored with the model; words
+  outside it map to <unk>.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nlp_rnn.emojify.labels import emoji_for
+from nlp_rnn.errors import DataError
+from nlp_rnn.models.classifier import Classifier
+from nlp_rnn.models.store import load_model, save_model
+from nlp_rnn.text import Tokenizer
+from nlp_rnn.vocab import Vocabulary
+
+TOKENIZER = Tokenizer("word", lower=True, split_punctuation=True)
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=2)
+def shared_vectors_layer(spec: str):
+    """The full, frozen embedding layer of ``spec``, built once per process (read-only)."""
+    from embeddings import load_vectors
+    from embeddings.torch_layer import embedding_from_vectors
+
+    kv = load_vectors(spec)
+    return kv, embedding_from_vectors(kv, freeze=True).embedding
+
+
+@dataclass
+class EmojiModel:
+    classifier: Classifier
+    labels: list[str]  # class names, in output order
+    vectors: str  # vectors spec the model was trained with
+    vocabulary: Vocabulary | None = None  # restricted layout only
+    tokenizer: Tokenizer = TOKENIZER
+
+    @property
+    def emojis(self) -> list[str]:
+        return [emoji_for(label) for label in self.labels]
+
+    def token_ids(self, tokens: list[str]) -> list[int]:
+        """Indices of the tokens the model sees (frozen layout: known words only)."""
+        if self.vocabulary is not None:
+            return self.vocabulary.encode(tokens)
+        get = shared_vectors_layer(self.vectors)[0].key_to_index.get
+        return [i + 1 for i in (get(t, -1) for t in tokens) if i >= 0]
+
+    def batch(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Texts → padded indices (batch, longest) and lengths (a sentence of no known word is one pad)."""
+        ids = [self.token_ids(self.tokenizer(text)) or [0] for text in texts]
+        lengths = np.fromiter((len(row) for row in ids), dtype=np.int64, count=len(ids))
+        tokens = np.zeros((len(ids), int(lengths.max())), dtype=np.int64)
+        tokens[np.arange(tokens.shape[1]) < lengths[:, None]] = np.fromiter(
+            (i for row in ids for i in row), dtype=np.int64, count=int(lengths.sum()))  # row-major fill
+        return torch.from_numpy(tokens), torch.from_numpy(lengths)
+
+    @torch.no_grad()
+    def probabilities(self, texts: list[str]) -> torch.Tensor:
+        """(len(texts), classes) softmax probabilities."""
+        self.classifier.eval()
+        tokens, lengths = self.batch(texts)
+        return torch.softmax(self.classifier(tokens, lengths), dim=-1)
+
+
+def save_info(model: EmojiModel) -> dict:
+    """What ``save_model`` needs besides the classifier (the training engine passes it on)."""
+    exclude = ("embedding.weight",) if model.vocabulary is None else ()
+    return {"vocabulary": model.vocabulary, "labels": model.labels, "exclude": exclude,
+            "extra": {"vectors": model.vectors, "tokenizer": asdict(model.tokenizer), "app": "emojify"}}
+
+
+def save(directory: str | Path, model: EmojiModel, history: list | None = None, metrics: dict | None = None) -> Path:
+    return save_model(directory, model.classifier, history=history, metrics=metrics, **save_info(model))
+
+
+def load(directory: str | Path) -> EmojiModel:
+    """Load an Emojify model directory; raises DataError (or VectorsError) with the fix."""
+    from nlp_rnn.models.classifier import ClassifierConfig
+
+    def make(meta: dict) -> Classifier:
+        try:
+            config = ClassifierConfig(**meta["config"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise DataError(directory, f"not an Emojify model ({error})", "train one with nlp-rnn emojify train") from None
+        if "embedding.weight" in meta.get("external", []):
+            with _lock:
+                _, embedding = shared_vectors_layer(meta["extra"]["vectors"])
+            return Classifier(config, embedding=embedding)
+        return Classifier(config)
+
+    loaded = load_model(directory, kind="classifier", make=make)
+    return EmojiModel(loaded.model, loaded.labels, loaded.extra.get("vectors", "glove-6b-50d"), loaded.vocabulary,
+                      Tokenizer(**loaded.extra.get("tokenizer", asdict(TOKENIZER))))

@@ -1,0 +1,121 @@
+"""Training Emojify models on the shared engine: V1 (averaged vectors) and V2 (LSTM stack)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+
+from nlp_rnn.emojify.data import Example
+from nlp_rnn.emojify.model import TOKENIZER, EmojiModel, save_info, shared_vectors_layer
+from nlp_rnn.errors import UserError
+from nlp_rnn.models.classifier import Classifier, ClassifierConfig
+from nlp_rnn.seeding import seed_everything
+from nlp_rnn.training import Callback, Task, TrainConfig, Trainer
+from nlp_rnn.vocab import Vocabulary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmojifyOptions:
+    model: Literal["v1", "v2"] = "v2"  # v1: average of word vectors → linear; v2: recurrent stack
+    vectors: str = "glove-6b-50d"  # word-vector spec
+    cell: Literal["rnn", "lstm", "gru"] = "lstm"  # v2 cell
+    layers: int = 2  # v2 stacked layers
+    hidden: int = 128  # v2 units per layer
+    bidirectional: bool = False  # v2 reads both ways
+    pooling: Literal["last", "mean", "attention"] = "last"  # v2 sentence vector
+    dropout: float = 0.5  # v2 between layers and before the output
+    trainable_embeddings: bool = False  # fine-tune the vectors (stores a restricted layer with the model)
+    epochs: int | None = None  # None: 150 for v1, 60 for v2
+    lr: float | None = None  # None: 0.02 for v1, 0.002 for v2
+    batch_size: int = 32
+    patience: int = 20  # early stopping on validation loss
+    max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
+    seed: int = 0
+
+
+class ClassificationTask(Task):
+    def __init__(self, model: EmojiModel, train: list[Example], valid: list[Example], batch_size: int, seed: int):
+        index = {label: i for i, label in enumerate(model.labels)}
+        self.train = self._encode(model, train, index)
+        self.valid = self._encode(model, valid, index) if valid else None
+        self.batch_size, self.seed = batch_size, seed
+
+    @staticmethod
+    def _encode(model: EmojiModel, examples: list[Example], index: dict) -> tuple:
+        tokens, lengths = model.batch([e.text for e in examples])
+        return tokens, lengths, torch.tensor([index[e.label] for e in examples])
+
+    def train_batches(self, epoch: int) -> list:
+        order = torch.randperm(len(self.train[2]), generator=torch.Generator().manual_seed(self.seed * 1_000 + epoch))
+        return [tuple(t[order[i : i + self.batch_size]] for t in self.train)
+                for i in range(0, len(order), self.batch_size)]
+
+    def train_step(self, model, batch) -> tuple[torch.Tensor, int]:
+        tokens, lengths, labels = batch
+        return F.cross_entropy(model(tokens, lengths), labels), len(labels)
+
+    def evaluate(self, model) -> dict[str, float]:
+        if self.valid is None:
+            return {}
+        tokens, lengths, labels = self.valid
+        logits = model(tokens, lengths)
+        return {"val_loss": float(F.cross_entropy(logits, labels)),
+                "val_accuracy": float((logits.argmax(-1) == labels).float().mean())}
+
+
+def build_model(options: EmojifyOptions, train: list[Example]) -> EmojiModel:
+    labels = sorted({e.label for e in train}, key=_label_order)
+    if len(labels) < 2:
+        raise UserError("training needs at least two different labels")
+    kv, shared = shared_vectors_layer(options.vectors)
+    v1 = options.model == "v1"
+    config = dict(embed_dim=kv.vector_size, num_classes=len(labels), cell="none" if v1 else options.cell,
+                  hidden_size=options.hidden, num_layers=options.layers, bidirectional=options.bidirectional,
+                  dropout=0.0 if v1 else options.dropout, pooling=options.pooling,
+                  freeze_embeddings=not options.trainable_embeddings)
+    if not options.trainable_embeddings:
+        classifier = Classifier(ClassifierConfig(vocab_size=shared.num_embeddings, **config), embedding=shared)
+        return EmojiModel(classifier, labels, options.vectors)
+    from embeddings.torch_layer import embedding_from_vectors
+
+    words = [t for e in train for t in TOKENIZER(e.text)]
+    layer = embedding_from_vectors(kv, words, freeze=False, missing="random", seed=options.seed)
+    vocabulary = Vocabulary.from_dict({"tokens": layer.index_to_token})
+    classifier = Classifier(ClassifierConfig(vocab_size=len(vocabulary), **config), embedding=layer.embedding)
+    return EmojiModel(classifier, labels, options.vectors, vocabulary)
+
+
+def _label_order(label: str) -> tuple:
+    from nlp_rnn.emojify.labels import CLASSIC
+
+    names = [name for name, _ in CLASSIC]
+    return (names.index(label), "") if label in names else (len(names), label)
+
+
+def train(options: EmojifyOptions, train: list[Example], valid: list[Example], out_dir: str | Path | None,
+          callbacks: list[Callback] = (), progress: bool = True) -> tuple[EmojiModel, list[dict]]:
+    """Train; the best epoch by validation loss is saved in ``out_dir`` and returned."""
+    seed_everything(options.seed)
+    model = build_model(options, train)
+    unknown = sorted({e.label for e in valid} - set(model.labels))
+    if unknown:
+        raise UserError(f"validation labels {unknown} never occur in the training data; add examples of them")
+    v1 = options.model == "v1"
+    config = TrainConfig(epochs=options.epochs or (150 if v1 else 60), lr=options.lr or (0.02 if v1 else 0.002),
+                         early_stopping_patience=options.patience if valid else None, seed=options.seed,
+                         progress=progress, weight_decay=1e-4 if v1 else 0.0, max_steps=options.max_steps)
+    task = ClassificationTask(model, train, valid, options.batch_size, options.seed)
+    trainer = Trainer(model.classifier, task, config, out_dir=out_dir, model_info=save_info(model), callbacks=callbacks)
+    history = trainer.fit()
+    if out_dir is not None:
+        from nlp_rnn.emojify.model import load
+
+        return load(out_dir), history
+    return model, history
