@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ["bench.training_loop", "bench.sampling_speed", "bench.vector_cache"]
+MODULES = ["bench.training_loop", "bench.sampling_speed", "bench.vector_cache", "bench.emojify_throughput"]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 

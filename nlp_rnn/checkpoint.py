@@ -27,6 +27,7 @@ from nlp_rnn.errors import DataError
 
 FORMAT_VERSION = 1
 CHECKPOINT = "checkpoint.json"
+FILE_MODE = 0o644  # mkstemp makes 0600; models are meant to be shared
 PICKLE_SUFFIXES = {".pt", ".pth", ".bin", ".pkl", ".pickle", ".ckpt"}
 
 
@@ -34,6 +35,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -48,6 +50,7 @@ def _write_tensors(directory: Path, role: str, tensors: dict[str, torch.Tensor])
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{role}.", suffix=".tmp")
     os.close(fd)
     try:
+        os.chmod(tmp, FILE_MODE)
         save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp)
         digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()
         name = f"{role}-{digest[:16]}.safetensors"

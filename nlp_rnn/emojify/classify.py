@@ -60,19 +60,19 @@ def classify_stream(model: EmojiModel, lines: Iterable[tuple[int, str | None, st
 
 def _classify_batch(model: EmojiModel, batch: list, top_k: int) -> list[Row]:
     good = [text for _, text, _ in batch if text is not None]
-    probs = model.probabilities(good) if good else torch.empty(0)
+    probs = model.probabilities(good) if good else torch.empty(0)  # (len(good), classes)
     k = min(top_k, len(model.labels))
     values, indices = probs.topk(k, dim=-1) if good else (probs, probs)
     values, indices = values.tolist(), indices.tolist()
-    rows, j = [], 0
+    rows, j, labels, emojis = [], 0, model.labels, model.emojis
     for number, text, shown in batch:
         if text is None:
             error = "empty line" if shown.strip() == "" and "\ufffd" not in shown else "not valid UTF-8"
             rows.append(Row(number, shown, error=error))
             continue
         best = indices[j][0]
-        top = [{"label": model.labels[i], "emoji": model.emojis[i], "prob": round(p, 6)} for p, i in zip(values[j], indices[j])]
-        rows.append(Row(number, text, model.labels[best], model.emojis[best], round(values[j][0], 6), top))
+        top = [{"label": labels[i], "emoji": emojis[i], "prob": round(p, 6)} for p, i in zip(values[j], indices[j])]
+        rows.append(Row(number, text, labels[best], emojis[best], round(values[j][0], 6), top))
         j += 1
     return rows
 

@@ -46,20 +46,27 @@ class EmojiModel:
     vocabulary: Vocabulary | None = None  # restricted layout only
     tokenizer: Tokenizer = TOKENIZER
 
-    @property
+    @functools.cached_property
     def emojis(self) -> list[str]:
         return [emoji_for(label) for label in self.labels]
 
-    def token_ids(self, tokens: list[str]) -> list[int]:
-        """Indices of the tokens the model sees (frozen layout: known words only)."""
+    def _index(self) -> dict[str, int]:
+        """token → row: the vocabulary's, or the vectors' own (whose row is its index + 1)."""
         if self.vocabulary is not None:
-            return self.vocabulary.encode(tokens)
-        get = shared_vectors_layer(self.vectors)[0].key_to_index.get
+            return self.vocabulary.token_to_index
+        return shared_vectors_layer(self.vectors)[0].key_to_index
+
+    def token_ids(self, tokens: list[str], index: dict[str, int] | None = None) -> list[int]:
+        """Indices of the tokens the model sees (frozen layout: known words only)."""
+        get = (index or self._index()).get
+        if self.vocabulary is not None:
+            return [get(t, 1) for t in tokens]
         return [i + 1 for i in (get(t, -1) for t in tokens) if i >= 0]
 
     def batch(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Texts → padded indices (batch, longest) and lengths (a sentence of no known word is one pad)."""
-        ids = [self.token_ids(self.tokenizer(text)) or [0] for text in texts]
+        index, tokenize = self._index(), self.tokenizer
+        ids = [self.token_ids(tokenize(text), index) or [0] for text in texts]
         lengths = np.fromiter((len(row) for row in ids), dtype=np.int64, count=len(ids))
         tokens = np.zeros((len(ids), int(lengths.max())), dtype=np.int64)
         tokens[np.arange(tokens.shape[1]) < lengths[:, None]] = np.fromiter(
@@ -69,8 +76,12 @@ class EmojiModel:
     @torch.no_grad()
     def probabilities(self, texts: list[str]) -> torch.Tensor:
         """(len(texts), classes) softmax probabilities."""
+        return self.probabilities_of(*self.batch(texts))
+
+    @torch.no_grad()
+    def probabilities_of(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Probabilities for an encoded batch (``batch``'s output)."""
         self.classifier.eval()
-        tokens, lengths = self.batch(texts)
         return torch.softmax(self.classifier(tokens, lengths), dim=-1)
 
 

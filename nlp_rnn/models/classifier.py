@@ -58,7 +58,8 @@ class Classifier(nn.Module):
         super().__init__()
         self.config = config
         if embedding is not None and tuple(embedding.weight.shape) != (config.vocab_size, config.embed_dim):
-            raise ValueError(f"embedding is {tuple(embedding.weight.shape)}, config says ({config.vocab_size}, {config.embed_dim})")
+            shape = (config.vocab_size, config.embed_dim)
+            raise ValueError(f"embedding is {tuple(embedding.weight.shape)}, config says {shape}")
         self.embedding = embedding or nn.Embedding(config.vocab_size, config.embed_dim, padding_idx=0)
         self.embedding.weight.requires_grad_(not config.freeze_embeddings)
         size = config.embed_dim

@@ -1,0 +1,118 @@
+"""Emojify models: training, determinism, checkpoints, classification, explanations, the CLI."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from nlp_rnn.cli.main import main
+from nlp_rnn.emojify import model as emoji_model
+from nlp_rnn.emojify.classify import RowWriter, classify_stream, read_lines
+from nlp_rnn.emojify.data import read_examples, train_valid
+from nlp_rnn.emojify.explain import explain
+from nlp_rnn.emojify.train import EmojifyOptions, train
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return train_valid(read_examples("bundled"))
+
+
+@pytest.fixture(scope="module")
+def v2_dir(tmp_path_factory, bundled):
+    out = tmp_path_factory.mktemp("emojify") / "v2"
+    train(EmojifyOptions(model="v2", epochs=25, seed=0), *bundled, out, progress=False)
+    return out
+
+
+def test_v2_learns_the_bundled_task(v2_dir, bundled):
+    from nlp_rnn.emojify.evaluate import evaluate
+
+    report = evaluate(emoji_model.load(v2_dir), bundled[1])
+    assert report["accuracy"] >= 0.7 and report["n"] == 60  # chance is 0.2
+
+
+@pytest.mark.parametrize("options", [EmojifyOptions(model="v1", epochs=40),
+                                     EmojifyOptions(model="v2", epochs=3, trainable_embeddings=True, cell="gru",
+                                                    pooling="attention", bidirectional=True, layers=1, hidden=16)])
+def test_same_seed_same_model_and_round_trip(tmp_path, bundled, options):
+    a, _ = train(options, *bundled, tmp_path / "a", progress=False)
+    b, _ = train(options, *bundled, tmp_path / "b", progress=False)
+    for key, value in a.classifier.state_dict().items():
+        assert torch.equal(value, b.classifier.state_dict()[key]), key
+    texts = ["I love you", "let's eat"]
+    torch.testing.assert_close(a.probabilities(texts), b.probabilities(texts))
+
+
+def test_frozen_vectors_are_not_stored_in_the_checkpoint(v2_dir):
+    size = sum(p.stat().st_size for p in v2_dir.glob("model-*.safetensors"))
+    assert size < 2_000_000  # the 400,001 × 50 GloVe layer alone is 80 MB
+    model = emoji_model.load(v2_dir)
+    assert model.classifier.embedding.num_embeddings == 400_001
+    assert model.token_ids(["the", "zzqxqzz"]) == [1]  # unknown words are dropped
+
+
+def test_classify_gives_one_row_per_line_in_order_with_errors(v2_dir):
+    model = emoji_model.load(v2_dir)
+    data = b"\xef\xbb\xbfI love you\r\n\nlet's eat pizza\n\xff\xfe\n   \nhe hit a home run"
+    rows = list(classify_stream(model, read_lines(io.BytesIO(data)), top_k=2, batch_size=2))
+    assert [r.line for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r.error for r in rows] == ["", "empty line", "", "not valid UTF-8", "empty line", ""]
+    assert rows[0].text == "I love you" and rows[0].label == "heart" and rows[0].emoji == "❤️"
+    assert rows[2].label == "fork_and_knife" and rows[5].label == "baseball"
+    assert len(rows[0].top_k) == 2 and rows[0].top_k[0]["prob"] == rows[0].prob
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "csv", "jsonl"])
+def test_writers(v2_dir, fmt):
+    model = emoji_model.load(v2_dir)
+    out = io.StringIO()
+    writer = RowWriter(out, fmt)
+    for row in classify_stream(model, read_lines(io.BytesIO(b"good food\n\n")), top_k=3):
+        writer.write(row)
+    lines = out.getvalue().splitlines()
+    if fmt == "jsonl":
+        first, second = (json.loads(line) for line in lines)
+        assert set(first) == {"line", "text", "label", "emoji", "prob", "top_k"} and len(first["top_k"]) == 3
+        assert second["error"] == "empty line"
+    else:
+        assert len(lines) == 3 and lines[0].startswith("line")
+
+
+def test_explain_finds_the_word_that_matters(v2_dir):
+    model = emoji_model.load(v2_dir)
+    predicted, probs, scores, method = explain(model, "we ate pizza, zzqxqzz")
+    assert model.labels[predicted] == "fork_and_knife" and method == "leave-one-out"
+    words = {s.word: s for s in scores}
+    assert max(scores, key=lambda s: s.score).word == "pizza"
+    assert words["zzqxqzz"].known is False
+    assert abs(sum(probs) - 1) < 1e-5
+
+
+def test_cli_train_dry_run_evaluate_and_explain(tmp_path, capsys, v2_dir):
+    data = tmp_path / "classic.csv"
+    data.write_text("I love you,0\nlet's play ball,1\nwhat fun,2\nI am sad,3\ndinner time,4\n" * 4)
+    assert main(["emojify", "train", "--data", str(data), "--model", "v1", "--max-steps", "1",
+                 "--out", str(tmp_path / "m")]) == 0
+    assert main(["emojify", "evaluate", "--model", str(tmp_path / "m"), "--data", str(data), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"accuracy", "macro_f1", "n", "confusion"} <= set(report) and report["n"] == 20
+    assert main(["emojify", "explain", "--model", str(v2_dir), "I love my dog", "--json"]) == 0
+    explained = json.loads(capsys.readouterr().out)
+    assert explained["label"] == "heart" and [w["word"] for w in explained["words"]] == ["i", "love", "my", "dog"]
+
+
+def test_cli_classify_streams_stdin_and_files(tmp_path, v2_dir):
+    (tmp_path / "a.txt").write_text("I love you\n")
+    command = [sys.executable, "-m", "nlp_rnn", "emojify", "classify", "--model", str(v2_dir), "--format", "jsonl"]
+    piped = subprocess.run(command, input=b"let's eat\n\xff\nplay ball\n", capture_output=True, timeout=120)
+    rows = [json.loads(line) for line in piped.stdout.decode().splitlines()]
+    assert piped.returncode == 0 and [r["line"] for r in rows] == [1, 2, 3] and "error" in rows[1]
+    two = subprocess.run(command + [str(tmp_path / "a.txt"), "-"], input=b"yum\n", capture_output=True, timeout=120)
+    rows = [json.loads(line) for line in two.stdout.decode().splitlines()]
+    assert [(r["file"], r["line"]) for r in rows] == [(str(tmp_path / "a.txt"), 1), ("-", 1)]
+    missing = subprocess.run(command + [str(tmp_path / "nope.txt")], capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no such input file" in missing.stderr
