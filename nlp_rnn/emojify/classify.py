@@ -107,3 +107,23 @@ def rows_to_text(rows: Iterable[Row], fmt: str) -> str:
     for row in rows:
         writer.write(row)
     return buffer.getvalue()
+
+
+def read_upload(name: str, data: bytes) -> Iterator[tuple[int, str | None, str]]:
+    """Lines of an uploaded file, as ``read_lines`` gives them. A ``.csv`` contributes its ``text``
+    column (or its first); a row with undecodable bytes is marked unusable, like a bad line."""
+    if not name.lower().endswith(".csv"):
+        yield from read_lines(io.BytesIO(data))
+        return
+    rows = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace")))
+    header = next(rows, None)
+    if header is None:
+        return
+    named = [cell.strip().lower() for cell in header]
+    column, first = (named.index("text"), 2) if "text" in named else (0, 1)
+    if first == 1:
+        rows = iter([header, *rows])
+    for number, row in enumerate(rows, start=first):
+        cell = row[column] if column < len(row) else ""
+        usable = cell if cell.strip() and "\ufffd" not in cell else None
+        yield number, usable, cell

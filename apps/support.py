@@ -1,0 +1,50 @@
+"""Shared pieces of the Streamlit suite: cached loaders (one copy per process, shared read-only
+across sessions) and widgets every page uses (live training chart, downloads)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from nlp_rnn.training import Callback
+
+
+@st.cache_resource(show_spinner="Loading word vectors …")
+def vectors(spec: str = "glove-6b-50d"):
+    from embeddings import load_vectors
+
+    return load_vectors(spec)
+
+
+@st.cache_resource(show_spinner="Preparing the Emojify model (the first launch trains it: about 10 s) …")
+def emojify_model(path: str | None = None):
+    """The default model (trained on first use) or a model directory; shared, read-only."""
+    if path is None:
+        from nlp_rnn.emojify.default import load_default
+
+        return load_default(progress=False)
+    from nlp_rnn.emojify.model import load
+
+    return load(path)
+
+
+class LiveTraining(Callback):
+    """A progress bar and a live chart of the per-epoch history, drawn while the engine trains."""
+
+    def __init__(self, total_epochs: int, metrics: list[str]):
+        self.total, self.metrics, self.history = total_epochs, metrics, []
+        self.bar = st.progress(0.0, text="starting …")
+        self.chart = st.empty()
+
+    def on_epoch_end(self, trainer, record: dict) -> None:
+        self.history.append(record)
+        shown = {m: [r.get(m) for r in self.history] for m in self.metrics if m in record}
+        self.chart.line_chart(pd.DataFrame(shown, index=[r["epoch"] for r in self.history]))
+        self.bar.progress(min(record["epoch"] / self.total, 1.0),
+                          text=f"epoch {record['epoch']}/{self.total}: " +
+                          ", ".join(f"{m} {record[m]:.3f}" for m in self.metrics if m in record))
+
+
+def show_error(error: Exception) -> None:
+    """A user's mistake (bad file, bad value) as a message on the page; the session carries on."""
+    st.error(str(error))

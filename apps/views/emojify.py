@@ -1,0 +1,90 @@
+"""Emojify: a sentence → an emoji, with the words that drove it; whole files; training."""
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from support import LiveTraining, emojify_model, show_error
+
+from embeddings.errors import VectorsError
+from nlp_rnn.emojify.classify import classify_stream, read_upload, rows_to_text
+from nlp_rnn.emojify.data import read_examples, train_valid
+from nlp_rnn.emojify.explain import explain
+from nlp_rnn.emojify.train import EmojifyOptions, train
+from nlp_rnn.errors import UserError
+from nlp_rnn.paths import cache_dir
+
+st.title("Emojify")
+model_dir = st.session_state.get("emojify_model_dir")
+model = emojify_model(model_dir)
+st.caption(f"Model: {'trained in this session' if model_dir else 'default (bundled data, V2 LSTM)'}; "
+           f"classes: {' '.join(model.emojis)}")
+classify_tab, batch_tab, train_tab = st.tabs(["Sentence", "File", "Train"])
+
+with classify_tab:
+    sentence = st.text_input("Sentence", value="I love eating pizza with my friends", key="emojify_sentence")
+    if sentence.strip():
+        predicted, probs, scores, method = explain(model, sentence)
+        st.markdown(f"# {model.emojis[predicted]}")
+        st.write(f"**{model.labels[predicted]}**, {probs[predicted]:.0%} sure")
+        st.bar_chart(pd.DataFrame({"probability": probs}, index=[f"{e} {n}" for e, n in zip(model.emojis, model.labels)]))
+        st.caption(f"Words that drove it ({method}):")
+        st.dataframe(pd.DataFrame([{"word": s.word, "score": round(s.score, 4),
+                                    "seen by the model": s.known} for s in scores]), hide_index=True)
+
+with batch_tab:
+    upload = st.file_uploader("A text file (one sentence a line) or a CSV (a 'text' column)", type=["txt", "csv"],
+                              key="emojify_upload")
+    pasted = st.text_area("… or paste sentences, one a line", key="emojify_paste")
+    if upload is not None:
+        lines = read_upload(upload.name, upload.getvalue())
+    else:
+        lines = read_upload("pasted.txt", pasted.encode()) if pasted.strip() else None
+    if lines is not None:
+        rows = list(classify_stream(model, lines, top_k=3))
+        bad = sum(1 for r in rows if r.error)
+        st.write(f"{len(rows)} rows" + (f", {bad} marked with an error" if bad else ""))
+        table = pd.DataFrame([{"line": r.line, "text": r.text, "emoji": r.emoji, "label": r.label, "prob": r.prob,
+                               "error": r.error} for r in rows[:1000]])
+        st.dataframe(table, hide_index=True, key="emojify_results")
+        left, right = st.columns(2)
+        left.download_button("Download CSV", rows_to_text(rows, "csv"), "emojify.csv", "text/csv", key="emojify_dl_csv")
+        right.download_button("Download JSONL", rows_to_text(rows, "jsonl"), "emojify.jsonl", "application/json",
+                              key="emojify_dl_jsonl")
+
+with train_tab:
+    source = st.radio("Data", ["Bundled dataset", "Upload a CSV"], horizontal=True, key="emojify_train_source")
+    data = st.file_uploader("Labelled CSV ('sentence,label_index' or 'text,label')", type=["csv"],
+                            key="emojify_train_upload") if source == "Upload a CSV" else None
+    version = st.radio("Model", ["v1", "v2"], index=1, horizontal=True, key="emojify_train_model",
+                       help="v1: average of word vectors → linear; v2: 2-layer LSTM")
+    epochs = st.number_input("Epochs (at most; early stopping on validation loss)", 1, 300, 30, key="emojify_epochs")
+    if st.button("Train", key="emojify_train"):
+        try:
+            if source == "Bundled dataset":
+                examples = read_examples("bundled")
+            elif data is None:
+                raise UserError("upload a labelled CSV first")
+            else:
+                path = Path(tempfile.mkdtemp()) / data.name
+                path.write_bytes(data.getvalue())
+                examples = read_examples(path)
+            train_set, valid_set = train_valid(examples)
+            (cache_dir() / "models").mkdir(parents=True, exist_ok=True)
+            out = Path(tempfile.mkdtemp(prefix="emojify-session-", dir=cache_dir() / "models"))
+            live = LiveTraining(int(epochs), ["train_loss", "val_loss", "val_accuracy"])
+            trained, history = train(EmojifyOptions(model=version, epochs=int(epochs)), train_set, valid_set, out,
+                                     callbacks=[live], progress=False)
+        except (UserError, VectorsError) as error:
+            show_error(error)
+        else:
+            from nlp_rnn.emojify.evaluate import evaluate
+
+            report = evaluate(trained, valid_set)
+            best = min(history, key=lambda r: r.get("val_loss", r["train_loss"]))
+            st.success(f"Trained {version}: validation accuracy {report['accuracy']:.1%} (best of {len(history)} "
+                       f"epochs: {best['epoch']}); the page now uses this model.")
+            st.dataframe(pd.DataFrame(report["confusion"], index=report["labels"], columns=report["labels"]),
+                         key="emojify_confusion")
+            st.session_state["emojify_model_dir"] = str(out)

@@ -1,0 +1,30 @@
+"""Home: what each tool does and the state of its models and vectors."""
+
+import streamlit as st
+
+from nlp_rnn import checkpoint
+
+st.title("nlp-rnn")
+st.write("Recurrent-network tools on one shared core: word vectors, sequence models, training, sampling.")
+
+
+def emojify_state() -> str:
+    from nlp_rnn.emojify.default import default_model_dir
+
+    directory = default_model_dir()
+    if checkpoint.exists(directory):
+        return f"default model ready ({directory})"
+    return "default model: trained on first use (about 10 s)"
+
+
+TOOLS = [
+    ("Emojify", "Classify a sentence into an emoji and see which words drove it; classify whole files.", emojify_state),
+    ("Text generation", "Train character or word language models and generate text.", lambda: "planned"),
+    ("Jazz", "Learn from MIDI and improvise a solo over chords.", lambda: "planned"),
+    ("RNN Lab", "The classic exercises: next letter, sine waves, RNN vs LSTM vs GRU.", lambda: "planned"),
+]
+for name, what, state in TOOLS:
+    st.subheader(name)
+    st.write(what)
+    st.caption(f"Status: {state()}")
+st.caption("Word vectors: GloVe 6B 50d (400,000 words × 50), packaged with nlp-rnn, offline.")
