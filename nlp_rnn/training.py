@@ -20,6 +20,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from nlp_rnn import checkpoint
 from nlp_rnn.models.store import save_model
 from nlp_rnn.train_state import load_training_state, save_training_state
 
@@ -43,6 +44,7 @@ class TrainConfig:
     early_stopping_patience: int | None = None  # stop after this many epochs without improvement
     monitor: str = "val_loss"  # history key that picks the best epoch (falls back to train_loss)
     monitor_mode: Literal["min", "max"] = "min"
+    restore_best: bool = True  # end with the best epoch's weights, not the last epoch's
     seed: int = 0  # seeds torch before training; data order comes from the task's own seed
     progress: bool = True  # show a terminal progress bar
 
@@ -113,6 +115,7 @@ class Trainer:
         self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.progress = Progress(lr=config.lr)
         self.stop_reason: str | None = None
+        self._best_state: dict[str, torch.Tensor] | None = None
         self._started = 0.0
 
     def request_stop(self, reason: str = "stopped by the user") -> None:
@@ -124,6 +127,9 @@ class Trainer:
         progress, task_state = load_training_state(self.out_dir, self.model, self.optimizer)
         self.progress = Progress(**progress)
         self.task.load_state_tensors(task_state)
+        if checkpoint.exists(self.out_dir):
+            _, tensors = checkpoint.load(self.out_dir)
+            self._best_state = {**self._snapshot(), **tensors["model"]}  # the best epoch so far, from disk
 
     def fit(self) -> list[dict]:
         """Train until the budget is spent, early stopping triggers or a stop is requested; return the history."""
@@ -134,7 +140,15 @@ class Trainer:
             self._set_lr(self._scheduled_lr())
             finished = self._train_epoch()
             self._end_epoch(complete=finished)
+        if self.config.restore_best and self._best_state is not None:
+            self.model.load_state_dict(self._best_state, strict=False)
         return self.progress.history
+
+    def _snapshot(self) -> dict[str, torch.Tensor]:
+        """Copies of what training can change: trainable parameters and buffers (not frozen vectors)."""
+        changing = {name for name, p in self.model.named_parameters() if p.requires_grad}
+        changing |= {name for name, _ in self.model.named_buffers()}
+        return {name: t.detach().clone() for name, t in self.model.state_dict().items() if name in changing}
 
     # ---- one epoch ---------------------------------------------------------------------
 
@@ -230,6 +244,8 @@ class Trainer:
         p = self.progress
         if self._improves(record):
             p.best, p.bad_epochs, p.plateau_epochs = self._metric(record), 0, 0
+            if self.config.restore_best:
+                self._best_state = self._snapshot()
             if self.out_dir is not None:
                 self._save_best(record, p.history)
             return

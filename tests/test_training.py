@@ -74,11 +74,13 @@ def test_resume_without_state_is_a_clear_error(tmp_path):
 
 
 def test_best_checkpoint_is_the_best_validation_epoch(tmp_path):
-    trainer = make_trainer(tmp_path, epochs=4)
+    trainer = make_trainer(tmp_path, epochs=6, lr=0.05)  # overfits after epoch 5
     history = trainer.fit()
     best = min(history, key=lambda r: r["val_loss"])
     loaded = load_model(tmp_path, kind="classifier")
     assert loaded.metrics["epoch"] == best["epoch"]
+    assert best["epoch"] != history[-1]["epoch"]  # so restoring the best is visible
+    assert_same_weights(weights(trainer.model), weights(loaded.model))  # the run ends on the best epoch
     assert loaded.labels == ["a", "b", "c"]
     assert checkpoint.exists(tmp_path, RESUME)
 
