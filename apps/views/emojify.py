@@ -28,7 +28,8 @@ with classify_tab:
         predicted, probs, scores, method = explain(model, sentence)
         st.markdown(f"# {model.emojis[predicted]}")
         st.write(f"**{model.labels[predicted]}**, {probs[predicted]:.0%} sure")
-        st.bar_chart(pd.DataFrame({"probability": probs}, index=[f"{e} {n}" for e, n in zip(model.emojis, model.labels)]))
+        st.bar_chart(pd.DataFrame({"probability": probs}, index=[f"{e} {n}" for e, n in zip(model.emojis, model.labels)]),
+                     horizontal=True, sort=False)  # keep the model's class order
         st.caption(f"Words that drove it ({method}):")
         st.dataframe(pd.DataFrame([{"word": s.word, "score": round(s.score, 4),
                                     "seen by the model": s.known} for s in scores]), hide_index=True)
