@@ -205,12 +205,14 @@ class Trainer:
         rng = torch.get_rng_state()  # evaluation must not shift the training run's random stream
         record = self._record(complete)
         torch.set_rng_state(rng)
+        if p.history and not p.history[-1]["complete"]:
+            p.history.pop()  # the partial record of this epoch, from before a resume
+        p.history.append(record)
         if complete:
-            p.history.append(record)
             self._track_best(record)
             p.epoch, p.step_in_epoch, p.loss_sum, p.items, p.seconds = p.epoch + 1, 0, 0.0, 0, 0.0
         elif self._improves(record) and self.out_dir is not None:
-            self._save_best(record, p.history + [record])  # a run stopped mid-epoch still leaves a model
+            self._save_best(record, p.history)  # a run stopped mid-epoch still leaves a model
         self._save_state()
         for callback in self.callbacks:
             callback.on_epoch_end(self, record)

@@ -31,7 +31,7 @@ class Vocabulary:
         first (ties alphabetical, so the result is deterministic), at most ``max_size`` in all."""
         counts = Counter(token for tokens in texts for token in tokens)
         vocab = cls(eos=eos)
-        ranked = sorted((t for t, n in counts.items() if n >= min_freq), key=lambda t: (-counts[t], t))
+        ranked = sorted((t for t, n in counts.items() if n >= min_freq and t not in vocab), key=lambda t: (-counts[t], t))
         room = None if max_size is None else max(0, max_size - len(vocab))
         for token in ranked[:room]:
             vocab.add(token)

@@ -1,9 +1,100 @@
-"""``nlp-rnn text``: the Text generation application's commands register here as they are built."""
+"""``nlp-rnn text``: train, evaluate, generate."""
 
 from __future__ import annotations
 
-from nlp_rnn.cli.parsing import add_group
+from nlp_rnn.cli.parsing import add_group, non_negative_float, positive_int, probability
+
+MODEL_HELP = "model directory (default: a char model of the built-in corpus, trained on first use)"
 
 
 def register(subparsers, name: str, help_text: str) -> None:
-    add_group(subparsers, name, help_text, description=f"{help_text}. This version has no text commands yet.")
+    commands = add_group(subparsers, name, help_text)
+    train = commands.add_parser("train", help="train a character or word language model")
+    train.add_argument("--corpus", required=True, help="a .txt/.txt.gz file, a folder of .txt, or 'lee' (built in)")
+    train.add_argument("--valid", help="validation text (default: the last 10%% of the corpus)")
+    train.add_argument("--test", help="test text, evaluated at the end")
+    train.add_argument("--level", choices=["char", "word"], default="char", help="tokens (default char)")
+    train.add_argument("--preset", choices=["ptb-small", "ptb-medium", "char-small"],
+                       help="published settings (default: char-small for char, ptb-small for word)")
+    train.add_argument("--cell", choices=["rnn", "lstm", "gru"])
+    train.add_argument("--layers", type=positive_int)
+    train.add_argument("--hidden", type=positive_int)
+    train.add_argument("--embed", type=positive_int)
+    train.add_argument("--dropout", type=non_negative_float)
+    train.add_argument("--tied", action="store_true", help="tie input and output embeddings (embed = hidden)")
+    train.add_argument("--epochs", type=positive_int)
+    train.add_argument("--lr", type=non_negative_float, help="learning rate")
+    train.add_argument("--batch-size", type=positive_int)
+    train.add_argument("--bptt", type=positive_int, help="steps of backpropagation through time")
+    train.add_argument("--max-vocab", type=positive_int, help="word level: keep the most frequent words")
+    train.add_argument("--min-freq", type=positive_int, default=1, help="word level: rarer words become <unk>")
+    train.add_argument("--lower", action="store_true", help="lower-case the text")
+    train.add_argument("--max-minutes", type=non_negative_float, help="stop after this much training time")
+    train.add_argument("--max-steps", type=positive_int, help="stop after N steps (1 = dry run)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    train.add_argument("--out", required=True, help="model directory")
+    train.set_defaults(handler=run_train)
+
+    evaluate = commands.add_parser("evaluate", help="perplexity, cross-entropy, bits per char")
+    evaluate.add_argument("--model", required=True, help="model directory")
+    evaluate.add_argument("--corpus", required=True, help="text to evaluate on")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(handler=run_evaluate)
+
+    generate = commands.add_parser("generate", help="sample text from a model")
+    generate.add_argument("--model", help=MODEL_HELP)
+    generate.add_argument("--prime", default="", help="text to continue")
+    generate.add_argument("--length", type=positive_int, default=300, help="tokens to generate (default 300)")
+    generate.add_argument("--temperature", type=non_negative_float, default=0.8, help="0 = greedy (default 0.8)")
+    generate.add_argument("--top-k", type=positive_int, help="sample among the k most likely tokens")
+    generate.add_argument("--top-p", type=probability, help="nucleus sampling")
+    generate.add_argument("--num", type=positive_int, default=1, help="how many samples")
+    generate.add_argument("--seed", type=int, help="same seed → same text")
+    generate.set_defaults(handler=run_generate)
+
+
+OVERRIDES = ["cell", "layers", "hidden", "embed", "dropout", "epochs", "lr", "batch_size", "bptt"]
+
+
+def run_train(args) -> int:
+    from nlp_rnn.textgen.pipeline import TextOptions, train_text
+
+    overrides = tuple((k, getattr(args, k)) for k in OVERRIDES if getattr(args, k) is not None)
+    options = TextOptions(corpus=args.corpus, valid=args.valid, test=args.test, level=args.level, preset=args.preset,
+                          lower=args.lower, max_vocab=args.max_vocab, min_freq=args.min_freq, overrides=overrides,
+                          tied=args.tied, max_minutes=args.max_minutes, max_steps=args.max_steps, seed=args.seed)
+    _, history, test = train_text(options, args.out, resume=args.resume)
+    best = min(history, key=lambda r: r.get("val_loss", r["train_loss"]))
+    print(f"{len(history)} epochs; best epoch {best['epoch']}: valid perplexity {best.get('val_perplexity', float('nan')):.2f}"
+          f" ({best['items_per_second']:,.0f} tokens/s); saved to {args.out}")
+    if test:
+        print(f"test perplexity {test['perplexity']:.2f}")
+    return 0
+
+
+def run_evaluate(args) -> int:
+    import json
+
+    from nlp_rnn.textgen.corpus import read_text
+    from nlp_rnn.textgen.pipeline import evaluate_text, load_text_model
+
+    result = evaluate_text(load_text_model(args.model), read_text(args.corpus))
+    print(json.dumps(result) if args.json else "\n".join(f"{k}: {v:.4f}" if isinstance(v, float) else f"{k}: {v}"
+                                                           for k, v in result.items()))
+    return 0
+
+
+def run_generate(args) -> int:
+    from nlp_rnn.textgen.pipeline import generate_text, load_text_model
+
+    if args.model is None:
+        from nlp_rnn.textgen.default import load_default
+
+        model = load_default()
+    else:
+        model = load_text_model(args.model)
+    samples = generate_text(model, args.prime, args.length, args.temperature, args.top_k, args.top_p, args.num,
+                            args.seed)
+    print("\n\n".join(samples))
+    return 0
