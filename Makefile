@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: app test bench lint
+.PHONY: app test bench bench-ptb lint
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(PY) -m bench
+
+bench-ptb: $(VENV)/.test-installed
+	$(PY) -m bench.ptb
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

@@ -6,5 +6,6 @@ st.set_page_config(page_title="nlp-rnn", page_icon="🔁", layout="wide")
 page = st.navigation([
     st.Page("views/home.py", title="Home", icon="🏠", default=True),
     st.Page("views/emojify.py", title="Emojify", icon="😄"),
+    st.Page("views/textgen.py", title="Text generation", icon="✍️"),
 ])
 page.run()

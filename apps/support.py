@@ -48,3 +48,15 @@ class LiveTraining(Callback):
 def show_error(error: Exception) -> None:
     """A user's mistake (bad file, bad value) as a message on the page; the session carries on."""
     st.error(str(error))
+
+
+@st.cache_resource(show_spinner="Preparing the text model (the first launch trains it: about 30 s) …")
+def text_model(path: str | None = None):
+    """The default character model (trained on first use) or a model directory; shared, read-only."""
+    if path is None:
+        from nlp_rnn.textgen.default import load_default
+
+        return load_default(progress=False)
+    from nlp_rnn.textgen.pipeline import load_text_model
+
+    return load_text_model(path)

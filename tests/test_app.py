@@ -75,3 +75,67 @@ def test_uploads_become_lines(name, data, expected):
     from nlp_rnn.emojify.classify import read_upload
 
     assert [(n, text) for n, text, _ in read_upload(name, data)] == expected
+
+
+@pytest.fixture(scope="module")
+def small_text_model(tmp_path_factory):
+    """A tiny char model, so page tests do not wait for the first-launch default."""
+    from nlp_rnn.textgen.pipeline import TextOptions, train_text
+
+    out = tmp_path_factory.mktemp("text") / "model"
+    options = TextOptions(corpus="lee", level="char", max_steps=20,
+                          overrides=(("layers", 1), ("hidden", 32), ("embed", 32), ("epochs", 1)))
+    train_text(options, out, progress=False)
+    return str(out)
+
+
+def text_page(model_dir: str) -> AppTest:
+    at = AppTest.from_file(HOME, default_timeout=120)
+    at.session_state["text_model_dir"] = model_dir
+    at.run()
+    return at.switch_page("views/textgen.py").run()
+
+
+def test_text_generation_first_launch_trains_the_default_model():
+    at = page("textgen")
+    assert not at.exception
+    assert "default (built-in Lee corpus" in at.caption[0].value
+
+
+def test_text_generation_generates_from_a_prime(small_text_model):
+    at = text_page(small_text_model)
+    assert not at.exception and "trained in this session" in at.caption[0].value
+    at.text_input(key="text_prime").set_value("The fire ").run()
+    at.number_input(key="text_length").set_value(40).run()
+    at.button(key="text_generate").click().run()
+    assert not at.exception
+    sample = at.text_area(key="text_output").value
+    assert sample.startswith("The fire ") and len(sample) >= 40
+
+
+def test_text_generation_pick_the_next_token_mode(small_text_model):
+    at = text_page(small_text_model)
+    before = at.session_state["text_picked"]
+    candidates = [b for b in at.button if b.key and b.key.startswith("text_pick_") and b.key != "text_pick_reset"]
+    assert len(candidates) == 8 and all("%" in b.label for b in candidates)
+    candidates[0].click().run()
+    assert not at.exception
+    assert len(at.session_state["text_picked"]) > len(before)
+
+
+def test_text_generation_trains_a_small_model_and_uses_it(small_text_model):
+    at = text_page(small_text_model)
+    at.select_slider(key="text_size").set_value(64).run()
+    at.number_input(key="text_epochs").set_value(1).run()
+    at.number_input(key="text_minutes").set_value(0.05).run()  # stops after 3 s: a partial epoch
+    at.button(key="text_train").click().run()
+    assert not at.exception
+    assert "validation perplexity" in at.success[0].value
+    assert at.session_state["text_model_dir"] != small_text_model
+
+
+def test_text_generation_upload_missing_is_an_error(small_text_model):
+    at = text_page(small_text_model)
+    at.radio(key="text_source").set_value("Upload text").run()
+    at.button(key="text_train").click().run()
+    assert not at.exception and "upload a text file" in at.error[0].value

@@ -17,9 +17,18 @@ def emojify_state() -> str:
     return "default model: trained on first use (about 10 s)"
 
 
+def text_state() -> str:
+    from nlp_rnn.textgen.default import default_model_dir
+
+    directory = default_model_dir()
+    if checkpoint.exists(directory):
+        return f"default model ready ({directory})"
+    return "default model: trained on first use (about 30 s)"
+
+
 TOOLS = [
     ("Emojify", "Classify a sentence into an emoji and see which words drove it; classify whole files.", emojify_state),
-    ("Text generation", "Train character or word language models and generate text.", lambda: "planned"),
+    ("Text generation", "Train character or word language models and generate text.", text_state),
     ("Jazz", "Learn from MIDI and improvise a solo over chords.", lambda: "planned"),
     ("RNN Lab", "The classic exercises: next letter, sine waves, RNN vs LSTM vs GRU.", lambda: "planned"),
 ]

@@ -144,3 +144,28 @@ def _join(tokenizer: Tokenizer, tokens: list[str], after_prime: bool) -> str:
     if tokenizer.level == "word" and after_prime and text and not text.startswith(("\n", ",", ".", "!", "?", ";", ":")):
         text = " " + text
     return text.replace(EOS, "\n")
+
+
+def next_token_candidates(model: TextModel, text: str, k: int = 10, temperature: float = 1.0) -> list[tuple[str, float]]:
+    """The ``k`` most likely next tokens after ``text`` with their probabilities (textgenrnn's interactive mode)."""
+    import torch
+
+    from nlp_rnn.sampling import next_token_probabilities
+
+    vocab = model.vocabulary
+    ids = vocab.encode(model.tokenizer(text)) if text else []
+    ids = ids or [vocab.eos_index if vocab.eos_index is not None else _newline(vocab)]
+    with torch.no_grad():
+        model.model.eval()
+        logits, _ = model.model(torch.tensor([ids]))
+    probs = next_token_probabilities(logits[:, -1], temperature=max(temperature, 1e-6))[0]
+    probs[vocab.pad_index] = 0.0
+    values, indices = probs.topk(min(k, len(vocab)))
+    return [(vocab.index_to_token[i], float(p)) for p, i in zip(values.tolist(), indices.tolist())]
+
+
+def append_token(model: TextModel, text: str, token: str) -> str:
+    """``text`` with ``token`` added the way generation would join it."""
+    if model.tokenizer.level == "char":
+        return text + token
+    return text + _join(model.tokenizer, [token], bool(text))

@@ -1,0 +1,83 @@
+"""Text generation: train a character or word language model, generate, or pick tokens one by one."""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+from support import LiveTraining, show_error, text_model
+
+from nlp_rnn import checkpoint
+from nlp_rnn.errors import UserError
+from nlp_rnn.paths import cache_dir
+from nlp_rnn.textgen.pipeline import TextOptions, append_token, generate_text, next_token_candidates, train_text
+
+st.title("Text generation")
+model_dir = st.session_state.get("text_model_dir")
+if st.session_state.get("text_training_dir") and model_dir != st.session_state["text_training_dir"]:
+    interrupted = st.session_state.pop("text_training_dir")  # a stop click ended the run that wrote here
+    if checkpoint.exists(interrupted):
+        st.session_state["text_model_dir"] = model_dir = interrupted
+        st.info("Training stopped; the page uses the best model saved so far.")
+model = text_model(model_dir)
+st.caption(f"Model: {'trained in this session' if model_dir else 'default (built-in Lee corpus, 2×128 char LSTM)'}, "
+           f"{model.tokenizer.level} level, {len(model.vocabulary)} tokens")
+generate_tab, pick_tab, train_tab = st.tabs(["Generate", "Pick the next token", "Train"])
+
+with generate_tab:
+    prime = st.text_input("Prime text", value="The ", key="text_prime")
+    left, middle, right = st.columns(3)
+    temperature = left.slider("Temperature", 0.0, 2.0, 0.8, 0.05, key="text_temperature")
+    top_k = middle.number_input("Top-k (0 = all)", 0, 1000, 0, key="text_top_k")
+    length = right.number_input("Length", 10, 5000, 300, key="text_length")
+    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="text_seed")
+    if st.button("Generate", key="text_generate"):
+        (sample,) = generate_text(model, prime, int(length), temperature, int(top_k) or None, None, 1, int(seed))
+        st.session_state["text_sample"] = sample
+    if "text_sample" in st.session_state:
+        st.text_area("Generated", st.session_state["text_sample"], height=260, key="text_output")
+
+with pick_tab:
+    text = st.session_state.setdefault("text_picked", "The ")
+    st.code(text or " ", language=None)
+    candidates = next_token_candidates(model, text, k=8)
+    columns = st.columns(4)
+    for i, (token, probability) in enumerate(candidates):
+        shown = {"\n": "⏎", " ": "␣", "<eos>": "⏎"}.get(token, token)
+        if columns[i % 4].button(f"{shown}  {probability:.0%}", key=f"text_pick_{i}"):
+            st.session_state["text_picked"] = append_token(model, text, token)
+            st.rerun()
+    if st.button("Start over", key="text_pick_reset"):
+        st.session_state["text_picked"] = ""
+        st.rerun()
+
+with train_tab:
+    source = st.radio("Corpus", ["Built-in (Lee news corpus)", "Upload text"], horizontal=True, key="text_source")
+    upload = st.file_uploader("A UTF-8 .txt file", type=["txt"], key="text_upload") if source == "Upload text" else None
+    level = st.radio("Level", ["char", "word"], horizontal=True, key="text_level")
+    size = st.select_slider("Model size (units per layer)", [64, 128, 256], value=128, key="text_size")
+    epochs = st.number_input("Epochs", 1, 100, 3, key="text_epochs")
+    minutes = st.number_input("Time budget in minutes (0 = none)", 0.0, 600.0, 0.0, key="text_minutes")
+    if st.button("Train", key="text_train"):
+        (cache_dir() / "models").mkdir(parents=True, exist_ok=True)
+        out = Path(tempfile.mkdtemp(prefix="text-session-", dir=cache_dir() / "models"))
+        st.session_state["text_training_dir"] = str(out)
+        st.button("Stop", key="text_stop", help="stops after the current step; the best model so far is kept")
+        try:
+            if upload is None and source == "Upload text":
+                raise UserError("upload a text file first")
+            corpus = "lee"
+            if upload is not None:
+                corpus = str(out / "corpus.txt")
+                Path(corpus).write_bytes(upload.getvalue())
+            options = TextOptions(corpus=corpus, level=level, max_minutes=minutes or None,
+                                  overrides=(("hidden", size), ("embed", size), ("epochs", int(epochs))))
+            live = LiveTraining(int(epochs), ["train_loss", "val_loss"])
+            _, history, _ = train_text(options, out, callbacks=[live], progress=False)
+        except UserError as error:
+            st.session_state.pop("text_training_dir", None)
+            show_error(error)
+        else:
+            st.session_state["text_model_dir"] = str(st.session_state.pop("text_training_dir"))
+            best = min(history, key=lambda r: r["val_loss"])
+            st.success(f"Trained: validation perplexity {best['val_perplexity']:.2f} (epoch {best['epoch']}); "
+                       "the page now uses this model.")
