@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: app test bench bench-ptb lint
+.PHONY: app test bench bench-ptb lint chromium
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -20,8 +20,13 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 app: $(VENV)/.app-installed
 	$(VENV)/bin/nlp-rnn app
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed chromium
 	$(PY) -m pytest
+
+# The real-browser test drives Debian's Chromium (never `playwright install`).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium >/dev/null; } || echo "warning: could not install chromium; the browser test will skip"
 
 bench: $(VENV)/.test-installed
 	$(PY) -m bench

@@ -1,0 +1,111 @@
+"""The suite in a real headless Chromium: `streamlit run` on a free port, driven by Playwright.
+
+Debian's Chromium at /usr/bin/chromium (``make test`` installs it when missing); never
+``playwright install``. Screenshots go to tests/screenshots/ (git-ignored).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "tests" / "screenshots"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "apps" / "Home.py"), "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"])
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url: str, name: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(url, timeout=60_000)
+    page.locator("h1").first.wait_for(timeout=60_000)  # the script is running and drawing
+    # first launch may train a default model: wait until the script run is over
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=300_000)
+    page.wait_for_timeout(500)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    return page
+
+
+def assert_no_errors(page):
+    errors = page.query_selector_all("[data-testid='stException'], [data-testid='stAlertContentError']")
+    assert not errors, [e.inner_text()[:300] for e in errors]
+
+
+@pytest.mark.parametrize("path", ["", "emojify", "textgen"])
+def test_every_page_loads_without_an_error(server, browser, path):
+    page = open_page(browser, f"{server}/{path}", path or "home")
+    assert_no_errors(page)
+    assert page.locator("h1").first.inner_text().strip()
+    page.close()
+
+
+def test_emojify_shows_an_emoji_for_a_typed_sentence(server, browser):
+    page = open_page(browser, f"{server}/emojify", "emojify-typed")
+    box = page.get_by_role("textbox", name="Sentence")
+    box.fill("let's have pasta for dinner tonight")
+    box.press("Enter")
+    page.wait_for_function("document.body.innerText.includes('fork_and_knife')", timeout=60_000)
+    assert "🍴" in page.locator("h1").nth(1).inner_text()
+    assert_no_errors(page)
+    page.close()
+
+
+def test_text_generation_shows_generated_text(server, browser):
+    page = open_page(browser, f"{server}/textgen", "textgen-generate")
+    page.get_by_role("button", name="Generate").click(timeout=300_000)
+    output = page.get_by_role("textbox", name="Generated")
+    output.wait_for(timeout=60_000)
+    assert len(output.input_value()) > 50 and output.input_value().startswith("The ")
+    assert_no_errors(page)
+    page.close()
