@@ -9,6 +9,12 @@ MODEL_HELP = "model directory (default: a char model of the built-in corpus, tra
 
 def register(subparsers, name: str, help_text: str) -> None:
     commands = add_group(subparsers, name, help_text)
+    _add_train(commands)
+    _add_evaluate(commands)
+    _add_generate(commands)
+
+
+def _add_train(commands) -> None:
     train = commands.add_parser("train", help="train a character or word language model")
     train.add_argument("--corpus", required=True, help="a .txt/.txt.gz file, a folder of .txt, or 'lee' (built in)")
     train.add_argument("--valid", help="validation text (default: the last 10%% of the corpus)")
@@ -36,12 +42,16 @@ def register(subparsers, name: str, help_text: str) -> None:
     train.add_argument("--out", required=True, help="model directory")
     train.set_defaults(handler=run_train)
 
+
+def _add_evaluate(commands) -> None:
     evaluate = commands.add_parser("evaluate", help="perplexity, cross-entropy, bits per char")
     evaluate.add_argument("--model", required=True, help="model directory")
     evaluate.add_argument("--corpus", required=True, help="text to evaluate on")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(handler=run_evaluate)
 
+
+def _add_generate(commands) -> None:
     generate = commands.add_parser("generate", help="sample text from a model")
     generate.add_argument("--model", help=MODEL_HELP)
     generate.add_argument("--prime", default="", help="text to continue")
