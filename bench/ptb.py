@@ -2,7 +2,7 @@
 
 1. ``ptb-small`` exactly as Zaremba et al. 2014 (published 120.7 valid / 114.5 test perplexity).
 2. The same 2×200 shape, tied weights and dropout 0.5 (Press & Wolf 2017; Inan et al. 2017),
-   Adam-free SGD as above, inside a 30-minute training budget.
+   SGD as above, inside a 30-minute training budget.
 Results are merged into bench/results.json and the README table.
 """
 

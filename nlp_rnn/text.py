@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+# Special tokens stay whole ("<unk>", "<eos>", as in PTB text).
 # A word: letters/digits (any script), with inner apostrophes ("don't", "l’amour").
 # Anything else that is not space is a token of its own; an emoji keeps its variation
 # selector and zero-width-joined parts ("❤️", "👩‍💻").
-_WORD_PATTERN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s](?:[\ufe0f\u200d][^\w\s]?)*")
+_WORD_PATTERN = re.compile(r"<\w+>|\w+(?:['’]\w+)*|[^\w\s](?:[\ufe0f\u200d][^\w\s]?)*")
 _NO_SPACE_BEFORE = set(".,!?;:%)]}'’”…") | {"n't", "'s", "'re", "'ve", "'ll", "'d", "'m"}
 _NO_SPACE_AFTER = set("([{“$#")
 EOS = "<eos>"

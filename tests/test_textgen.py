@@ -132,3 +132,13 @@ def test_loading_what_is_not_a_language_model(tmp_path):
     save_model(tmp_path, Classifier(ClassifierConfig(vocab_size=5, embed_dim=2, hidden_size=2)))
     with pytest.raises(DataError, match="not a language_model"):
         load_text_model(tmp_path)
+
+
+def test_ptb_text_keeps_its_tokens():
+    """PTB is pre-tokenized: `<unk>` and `'s` stay single tokens, so perplexities compare with the literature."""
+    from nlp_rnn.textgen.pipeline import settings
+
+    assert Tokenizer("word")("the <unk> fell") == ["the", "<unk>", "fell"]
+    split = settings(TextOptions(level="word", preset="ptb-small"))["split_punctuation"]
+    tokens = tokenize_corpus("the company 's <unk> rose N %\n", Tokenizer("word", split_punctuation=split))
+    assert tokens == ["the", "company", "'s", "<unk>", "rose", "N", "%", "<eos>"]

@@ -59,7 +59,8 @@ def settings(options: TextOptions) -> dict:
 
 def prepare(options: TextOptions, vocabulary: Vocabulary | None = None):
     """Tokenize the corpora; build (or reuse) the vocabulary; return ids and the tokenizer."""
-    tokenizer = Tokenizer(options.level, lower=options.lower)
+    split = settings(options).get("split_punctuation", True)
+    tokenizer = Tokenizer(options.level, lower=options.lower, split_punctuation=split)
     tokens = tokenize_corpus(read_text(options.corpus), tokenizer)
     if options.valid:
         train_tokens, valid_tokens = tokens, tokenize_corpus(read_text(options.valid), tokenizer)
