@@ -5,7 +5,8 @@ from __future__ import annotations
 # Zaremba, Sutskever & Vinyals 2014, "Recurrent Neural Network Regularization", small and
 # medium PTB models (PTB is pre-tokenized: split on whitespace only); char-small is char-rnn's default (Karpathy 2015).
 PRESETS: dict[str, dict] = {
-    "ptb-small": dict(level="word", split_punctuation=False, cell="lstm", layers=2, hidden=200, embed=200, dropout=0.0, bptt=20, batch_size=20,
+    "ptb-small": dict(level="word", split_punctuation=False, cell="lstm", layers=2, hidden=200, embed=200,
+                      dropout=0.0, bptt=20, batch_size=20,
                       optimizer="sgd", lr=1.0, lr_decay=0.5, lr_decay_start=4, epochs=13, clip=5.0, init_range=0.1),
     "ptb-medium": dict(level="word", split_punctuation=False, cell="lstm", layers=2, hidden=650, embed=650, dropout=0.5, bptt=35,
                        batch_size=20, optimizer="sgd", lr=1.0, lr_decay=0.8, lr_decay_start=6, epochs=39, clip=5.0,
