@@ -16,16 +16,32 @@ MODULES = ["bench.training_loop", "bench.sampling_speed", "bench.vector_cache", 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
 def table(rows: list[dict], machine: str) -> str:
     lines = [f"Measured by `make bench` on {machine}.", "",
              "| benchmark | ours | baseline | × faster | target | met |", "|---|---|---|---|---|---|"]
     for row in rows:
-        lines.append(f"| {row['name']} | {row['ours']:,.4g} {row['unit']} | {row['baseline']:,.4g} {row['unit']} "
+        lines.append(f"| {row['name']} | {_number(row['ours'])} {row['unit']} | {_number(row['baseline'])} {row['unit']} "
                      f"| {row['ratio']:.2f}× | {row['target']} | {'yes' if row['met'] else '**no**'} |")
     return "\n".join(lines)
 
 
+def write_readme(rows: list[dict], machine: str) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if START in text and END in text:
+        block = f"{START}\n{table(rows, machine)}\n{END}"
+        readme.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["--table-only"]:  # re-render the README table from bench/results.json
+        saved = json.loads((ROOT / "bench" / "results.json").read_text())
+        write_readme(saved["results"], saved["machine"])
+        return 0
     only = set(argv)
     rows = []
     for name in MODULES:
@@ -36,11 +52,8 @@ def main(argv: list[str]) -> int:
         print(f"  {rows[-1]['name']}: ratio {rows[-1]['ratio']:.2f}", flush=True)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}"
     (ROOT / "bench" / "results.json").write_text(json.dumps({"machine": machine, "results": rows}, indent=1) + "\n")
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    if START in text and END in text and not only:
-        block = f"{START}\n{table(rows, machine)}\n{END}"
-        readme.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+    if not only:
+        write_readme(rows, machine)
     print(table(rows, machine))
     return 0
 
