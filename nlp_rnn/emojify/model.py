@@ -20,7 +20,7 @@ import torch
 from nlp_rnn.emojify.labels import emoji_for
 from nlp_rnn.errors import DataError
 from nlp_rnn.models.classifier import Classifier
-from nlp_rnn.models.store import load_model, save_model
+from nlp_rnn.models.store import load_model
 from nlp_rnn.text import Tokenizer
 from nlp_rnn.vocab import Vocabulary
 
@@ -90,10 +90,6 @@ def save_info(model: EmojiModel) -> dict:
     exclude = ("embedding.weight",) if model.vocabulary is None else ()
     return {"vocabulary": model.vocabulary, "labels": model.labels, "exclude": exclude,
             "extra": {"vectors": model.vectors, "tokenizer": asdict(model.tokenizer), "app": "emojify"}}
-
-
-def save(directory: str | Path, model: EmojiModel, history: list | None = None, metrics: dict | None = None) -> Path:
-    return save_model(directory, model.classifier, history=history, metrics=metrics, **save_info(model))
 
 
 def load(directory: str | Path) -> EmojiModel:

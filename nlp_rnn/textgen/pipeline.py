@@ -57,10 +57,9 @@ def settings(options: TextOptions) -> dict:
     return chosen
 
 
-def prepare(options: TextOptions, vocabulary: Vocabulary | None = None):
+def prepare(options: TextOptions, split_punctuation: bool, vocabulary: Vocabulary | None = None):
     """Tokenize the corpora; build (or reuse) the vocabulary; return ids and the tokenizer."""
-    split = settings(options).get("split_punctuation", True)
-    tokenizer = Tokenizer(options.level, lower=options.lower, split_punctuation=split)
+    tokenizer = Tokenizer(options.level, lower=options.lower, split_punctuation=split_punctuation)
     tokens = tokenize_corpus(read_text(options.corpus), tokenizer)
     if options.valid:
         train_tokens, valid_tokens = tokens, tokenize_corpus(read_text(options.valid), tokenizer)
@@ -76,7 +75,7 @@ def train_text(options: TextOptions, out_dir: str | Path, resume: bool = False, 
     with ``options.test``, the test metrics."""
     s = settings(options)
     vocabulary = load_text_model(out_dir).vocabulary if resume and checkpoint.exists(out_dir) else None
-    tokenizer, vocabulary, train_ids, valid_ids = prepare(options, vocabulary)
+    tokenizer, vocabulary, train_ids, valid_ids = prepare(options, s.get("split_punctuation", True), vocabulary)
     if train_ids.numel() < 2 * s["batch_size"] or valid_ids.numel() < 20:
         raise UserError("the corpus is too small for these batch settings; give more text or a smaller --batch-size")
     seed_everything(options.seed)
