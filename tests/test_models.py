@@ -46,6 +46,20 @@ def test_unknown_cell_is_rejected():
         RecurrentEncoder(RecurrentConfig("transformer"))
 
 
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_single_step_kernels_match_the_fused_stack(cell):
+    torch.manual_seed(1)
+    encoder = RecurrentEncoder(RecurrentConfig(cell, input_size=5, hidden_size=6, num_layers=3, dropout=0.3)).eval()
+    inputs = torch.randn(4, 9, 5)
+    full, full_hidden = encoder(inputs)
+    hidden, outputs = encoder.init_hidden(4), []
+    for t in range(9):
+        output, hidden = encoder.step(inputs[:, t], hidden)
+        outputs.append(output)
+    torch.testing.assert_close(torch.stack(outputs, 1), full)
+    torch.testing.assert_close(hidden, full_hidden)
+
+
 def test_language_model_step_equals_full_forward_and_ties_weights():
     torch.manual_seed(0)
     model = LanguageModel(LanguageModelConfig(vocab_size=11, embed_dim=8, hidden_size=8, tie_weights=True)).eval()

@@ -52,5 +52,5 @@ class LanguageModel(nn.Module):
 
     def step(self, tokens: torch.Tensor, hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
         """One token per stream: tokens (batch,) → logits (batch, vocab)."""
-        logits, hidden = self(tokens.unsqueeze(1), hidden)
-        return logits.squeeze(1), hidden
+        outputs, hidden = self.encoder.step(self.dropout(self.embedding(tokens)), hidden)  # (batch, hidden)
+        return self.decoder(self.dropout(outputs)), hidden

@@ -20,6 +20,7 @@ KINDS = {
     "language_model": "nlp_rnn.models.language_model:LanguageModel:LanguageModelConfig",
     "classifier": "nlp_rnn.models.classifier:Classifier:ClassifierConfig",
     "seq2seq": "nlp_rnn.models.seq2seq:Seq2Seq:Seq2SeqConfig",
+    "jazz": "nlp_rnn.jazz.model:JazzModel:JazzModelConfig",
 }
 
 

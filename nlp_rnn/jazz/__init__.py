@@ -1,0 +1,1 @@
+"""Jazz improvisation: MIDI/MusicXML/ABC → chords + melody → abstract note tokens → LSTM → new solo → MIDI/WAV."""

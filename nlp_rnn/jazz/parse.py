@@ -1,0 +1,145 @@
+"""Reading scores with music21, cached by file content.
+
+music21 parses slowly (about 70 ms a lead sheet, many seconds for a full MIDI arrangement), so what
+the pipeline needs from a file — every part's notes and chord symbols, the metre and the tempo — is
+extracted once and kept as JSON under ``<cache>/jazz-parsed/<sha256 of the bytes>.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from nlp_rnn.errors import DataError, require_file
+from nlp_rnn.paths import cache_dir
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1  # bump when the extracted fields change; old cache entries are then ignored
+FORMATS = {".mid": "midi", ".midi": "midi", ".xml": "musicxml", ".musicxml": "musicxml", ".mxl": "musicxml",
+           ".abc": "abc"}
+MAX_BYTES = 20_000_000  # larger files are not scores people improvise from
+
+
+@dataclass
+class PartNotes:
+    name: str
+    percussion: bool
+    events: list = field(default_factory=list)  # (offset, duration, [midi pitches]) in quarter notes, by offset
+    chord_symbols: list = field(default_factory=list)  # (offset, figure, [pitch classes])
+
+
+@dataclass
+class ParsedScore:
+    source: str
+    parts: list  # PartNotes
+    beats_per_bar: float = 4.0  # quarter notes per bar, from the first time signature
+    tempo: float | None = None  # quarter notes per minute, from the first metronome mark
+
+    @property
+    def length(self) -> float:
+        return max((e[0] + e[1] for p in self.parts for e in p.events), default=0.0)
+
+
+def parse_file(path: str | Path, use_cache: bool = True) -> list[ParsedScore]:
+    """Every piece in ``path`` (an ABC file may hold several tunes), each with its parts' notes.
+
+    Raises DataError for a missing, unsupported, unreadable or note-less file.
+    """
+    path = require_file(path, "score file")
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise DataError(path, f"unsupported file type {path.suffix or '(none)'}",
+                        f"give a MIDI ({', '.join(k for k, v in FORMATS.items() if v == 'midi')}), MusicXML or ABC file")
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise DataError(path, f"file too large ({len(data) / 1e6:.0f} MB)", f"use a score under {MAX_BYTES // 1_000_000} MB")
+    if kind == "midi" and not data.startswith(b"MThd"):
+        raise DataError(path, "not a MIDI file (no MThd header)", "give a standard MIDI file (.mid)")
+    cached = _cache_path(data) if use_cache else None
+    if cached is not None and cached.exists():
+        pieces = _from_json(cached.read_text(encoding="utf-8"), str(path))
+    else:
+        pieces = _parse_with_music21(path, kind)
+        if cached is not None:
+            _write_atomic(cached, json.dumps([asdict(p) for p in pieces]))
+    if not any(part.events for piece in pieces for part in piece.parts if not part.percussion):
+        raise DataError(path, "has no pitched notes", "give a score with a melody")
+    return pieces
+
+
+def _cache_path(data: bytes) -> Path:
+    return cache_dir() / "jazz-parsed" / f"{hashlib.sha256(data).hexdigest()[:32]}-v{FORMAT_VERSION}.json"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(tmp, path)
+
+
+def _from_json(text: str, source: str) -> list[ParsedScore]:
+    pieces = []
+    for raw in json.loads(text):
+        parts = [PartNotes(**part) for part in raw["parts"]]
+        pieces.append(ParsedScore(source=source, parts=parts, beats_per_bar=raw["beats_per_bar"], tempo=raw["tempo"]))
+    return pieces
+
+
+def _parse_with_music21(path: Path, kind: str) -> list[ParsedScore]:
+    from music21 import converter, stream
+
+    log.info("parsing %s with music21", path)
+    try:
+        parsed = converter.parse(str(path), format=kind)
+    except Exception as error:  # music21 raises many unrelated types for malformed files
+        message = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+        raise DataError(path, f"cannot be read as {kind} ({message})", "check that the file is a valid score") from None
+    scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+    return [_extract(score, str(path)) for score in scores]
+
+
+def _extract(score, source: str) -> ParsedScore:
+    from music21 import meter, tempo
+
+    parts = [_part_notes(part) for part in (score.parts or [score])]
+    flat = score.flatten()
+    signature = next(iter(flat.getElementsByClass(meter.TimeSignature)), None)
+    mark = next(iter(flat.getElementsByClass(tempo.MetronomeMark)), None)
+    return ParsedScore(
+        source=source,
+        parts=parts,
+        beats_per_bar=float(signature.barDuration.quarterLength) if signature is not None else 4.0,
+        tempo=float(mark.getQuarterBPM()) if mark is not None and mark.number else None,
+    )
+
+
+def _part_notes(part) -> PartNotes:
+    from music21 import chord, harmony, instrument, note, percussion
+
+    flat = part.flatten()
+    events, symbols, unpitched = [], [], 0
+    for element in flat.notes:
+        offset, duration = round(float(element.offset), 4), round(float(element.quarterLength), 4)
+        if isinstance(element, harmony.ChordSymbol):
+            pcs = sorted({p.pitchClass for p in element.pitches})
+            if pcs:
+                symbols.append((offset, element.figure, pcs))
+        elif isinstance(element, note.Note):
+            events.append((offset, duration, [element.pitch.midi]))
+        elif isinstance(element, chord.Chord) and not isinstance(element, percussion.PercussionChord):
+            events.append((offset, duration, sorted(p.midi for p in element.pitches)))
+        else:
+            unpitched += 1
+    events = [e for e in events if e[1] > 0]
+    events.sort(key=lambda e: (e[0], -max(e[2])))
+    voice = part.getInstrument(returnDefault=False)
+    is_drums = isinstance(voice, instrument.UnpitchedPercussion) or (unpitched > len(events))
+    return PartNotes(name=str(part.partName or (voice.instrumentName if voice else "") or ""), percussion=is_drums,
+                     events=events, chord_symbols=symbols)

@@ -1,0 +1,148 @@
+"""From a parsed score to what the model learns from: one monophonic melody and its chords.
+
+Parts are picked automatically unless given: the chord part is the pitched part with the most
+simultaneous notes, the melody the remaining pitched part with the most notes weighted by how high
+it sits (a solo is above the bass). Chords come, in this order, from chord symbols in the score,
+from the chord part (one per bar), or from the melody itself (one per bar) when there is neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nlp_rnn.errors import DataError
+from nlp_rnn.jazz.harmony import Chord, best_chord, from_symbol
+from nlp_rnn.jazz.parse import ParsedScore
+
+GRID = 0.25  # a sixteenth note, in quarter notes
+
+
+@dataclass(frozen=True)
+class Note:
+    offset: float  # quarter notes from the start of the piece (window)
+    duration: float  # quarter notes
+    pitch: int | None  # MIDI number; None is a rest
+
+
+@dataclass
+class Piece:
+    melody: list[Note]  # monophonic, rests included, onsets on the sixteenth grid
+    chords: list[Chord]  # by offset; never empty
+    beats_per_bar: float = 4.0
+    tempo: float | None = None
+    chord_source: str = "symbols"  # symbols | part N | melody | text
+    melody_part: int = 0
+
+    @property
+    def length(self) -> float:
+        return max((n.offset + n.duration for n in self.melody), default=0.0)
+
+    @property
+    def bars(self) -> int:
+        return max(1, int(-(-round(self.length, 4) // self.beats_per_bar)))
+
+
+def select(score: ParsedScore, melody_part: int | None = None, chord_part: int | None = None,
+           start: float | None = None, end: float | None = None) -> Piece:
+    """The melody and chords of ``score`` between quarter-note offsets ``start`` and ``end``.
+
+    Raises DataError for a part index that does not exist, or a window without melody notes.
+    """
+    pitched = [i for i, part in enumerate(score.parts) if not part.percussion and part.events]
+    for name, index in (("--melody-part", melody_part), ("--chord-part", chord_part)):
+        if index is not None and not 0 <= index < len(score.parts):
+            raise DataError(score.source, f"{name} {index} does not exist (the score has parts 0-{len(score.parts) - 1})",
+                            "run `nlp-rnn jazz stats FILE` to see the parts")
+    if melody_part is None:
+        melody_part = _guess_melody(score, pitched, chord_part)
+    start = 0.0 if start is None else float(start)
+    end = score.length if end is None else float(end)
+    if end <= start:
+        raise DataError(score.source, f"empty window --start {start:g} --end {end:g}", "give --end after --start")
+    melody = _melody(score.parts[melody_part].events, start, end)
+    if not any(n.pitch is not None for n in melody):
+        raise DataError(score.source, f"part {melody_part} has no notes between offsets {start:g} and {end:g}",
+                        "choose another --melody-part or window")
+    symbols = [s for part in score.parts for s in part.chord_symbols]
+    if chord_part is None and symbols:
+        chords, source = _from_symbols(symbols, start, end), "symbols"
+    else:
+        if chord_part is None:
+            chord_part = _guess_chords(score, pitched, melody_part)
+        events = score.parts[chord_part].events if chord_part is not None else []
+        chords, source = _per_bar(events, start, end, score.beats_per_bar), f"part {chord_part}"
+        if not chords:
+            notes = [(n.offset + start, n.duration, [n.pitch]) for n in melody if n.pitch is not None]
+            chords, source = _per_bar(notes, start, end, score.beats_per_bar), "melody"
+    return Piece(melody, chords, score.beats_per_bar, score.tempo, source, melody_part)
+
+
+def _guess_melody(score: ParsedScore, pitched: list[int], chord_part: int | None) -> int:
+    def weight(i: int) -> float:
+        events = score.parts[i].events
+        single = sum(1 for e in events if len(e[2]) == 1)
+        mean_pitch = sum(max(e[2]) for e in events) / len(events)
+        return single * (1.0 if mean_pitch >= 55 else 0.25)
+
+    candidates = [i for i in pitched if i != chord_part] or pitched
+    if not candidates:
+        raise DataError(score.source, "has no pitched part to take a melody from", "give a score with a melody")
+    return max(candidates, key=weight)
+
+
+def _guess_chords(score: ParsedScore, pitched: list[int], melody_part: int) -> int | None:
+    counts = {i: sum(1 for e in score.parts[i].events if len(e[2]) >= 3) for i in pitched if i != melody_part}
+    best = max(counts, key=counts.get, default=None)
+    return best if best is not None and counts[best] > 0 else None
+
+
+def _melody(events: list, start: float, end: float) -> list[Note]:
+    """Top line of ``events`` inside the window, onsets on the sixteenth grid, gaps as rests."""
+    onsets: dict[float, int] = {}  # grid onset → top pitch
+    ends: dict[float, float] = {}  # grid onset → when its longest note stops sounding
+    for offset, duration, pitches in events:
+        if start - 1e-6 <= offset < end - 1e-6:
+            at = round((offset - start) / GRID) * GRID
+            onsets[at] = max(onsets.get(at, 0), max(pitches))  # a chord in the solo part: its top note
+            ends[at] = max(ends.get(at, 0.0), min(offset + duration, end) - start)
+    times = sorted(onsets)
+    length = round((end - start) / GRID) * GRID
+    notes, cursor = [], 0.0
+    for index, at in enumerate(times):
+        if at > cursor + 1e-6:
+            notes.append(Note(cursor, at - cursor, None))
+        following = times[index + 1] if index + 1 < len(times) else length
+        stop = min(following, max(at + GRID, round(ends[at] / GRID) * GRID))
+        notes.append(Note(at, stop - at, onsets[at]))
+        cursor = stop
+    return notes
+
+
+def _from_symbols(symbols: list, start: float, end: float) -> list[Chord]:
+    symbols = sorted(symbols)
+    before = [s for s in symbols if s[0] <= start + 1e-6]
+    inside = [s for s in symbols if start + 1e-6 < s[0] < end]
+    chosen = before[-1:] + inside if before else inside
+    chords = [from_symbol(max(0.0, offset - start), figure, pcs) for offset, figure, pcs in chosen]
+    return [Chord(0.0, c.root, c.quality, c.pitch_classes) if i == 0 else c for i, c in enumerate(chords)]
+
+
+def _per_bar(events: list, start: float, end: float, beats_per_bar: float) -> list[Chord]:
+    """One chord per bar from the pitches sounding in it (weighted by overlap); silent bars keep the last chord."""
+    chords, bar = [], start
+    while bar < end - 1e-6:
+        weights: dict[int, float] = {}
+        lowest = None
+        for offset, duration, pitches in events:
+            overlap = min(offset + duration, bar + beats_per_bar) - max(offset, bar)
+            if overlap > 0:
+                for pitch in pitches:
+                    weights[pitch % 12] = weights.get(pitch % 12, 0.0) + overlap
+                lowest = min(pitches) if lowest is None else min(lowest, min(pitches))
+        chord = best_chord(bar - start, weights, bass=lowest % 12 if lowest is not None else None)
+        if chord is not None and (not chords or chord.name != chords[-1].name):
+            chords.append(chord)
+        bar += beats_per_bar
+    if chords and chords[0].offset > 0:
+        chords[0] = Chord(0.0, chords[0].root, chords[0].quality, chords[0].pitch_classes)
+    return chords

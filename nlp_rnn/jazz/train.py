@@ -1,0 +1,108 @@
+"""Training the improviser on the shared engine: token windows of length Tx, next token at every step."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+
+from nlp_rnn.errors import UserError
+from nlp_rnn.jazz.context import CONTEXT_SIZE, context_tensor
+from nlp_rnn.jazz.model import JazzModel, JazzModelConfig
+from nlp_rnn.jazz.piece import Piece
+from nlp_rnn.jazz.tokens import duration_of, encode
+from nlp_rnn.seeding import seed_everything
+from nlp_rnn.training import Callback, Task, TrainConfig, Trainer
+from nlp_rnn.vocab import EOS, Vocabulary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JazzOptions:
+    tokens: Literal["grammar", "pitch"] = "grammar"  # token scheme (see jazz.tokens)
+    conditioning: Literal["chord", "none"] = "chord"  # feed the chord + beat each step, or the exercise's plain LSTM
+    hidden: int = 64  # n_a
+    layers: int = 1
+    embed: int = 32
+    dropout: float = 0.0
+    window: int = 30  # Tx: tokens per training window
+    epochs: int = 60
+    lr: float = 0.01  # Adam, as in the exercise
+    batch_size: int = 32
+    max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
+    max_minutes: float | None = None
+    seed: int = 0
+
+
+class WindowTask(Task):
+    """All windows of ``window + 1`` tokens (stride 1) over the pieces' token streams, shuffled per epoch."""
+
+    def __init__(self, tokens: torch.Tensor, context: torch.Tensor | None, window: int, batch_size: int, seed: int):
+        starts = torch.arange(0, max(1, len(tokens) - window))
+        span = torch.arange(window + 1)
+        self.tokens = tokens[starts[:, None] + span]  # (windows, window + 1)
+        self.context = context[starts[:, None] + span[:-1]] if context is not None else None  # (windows, window, C)
+        self.batch_size, self.seed = batch_size, seed
+
+    def train_batches(self, epoch: int) -> list:
+        order = torch.randperm(len(self.tokens), generator=torch.Generator().manual_seed(self.seed * 1_000 + epoch))
+        return [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+
+    def train_step(self, model, batch) -> tuple[torch.Tensor, int]:
+        tokens = self.tokens[batch]
+        context = self.context[batch] if self.context is not None else None
+        logits, _ = model(tokens[:, :-1], context)
+        return F.cross_entropy(logits.reshape(-1, logits.size(-1)), tokens[:, 1:].reshape(-1)), tokens[:, 1:].numel()
+
+
+def token_streams(pieces: list[Piece], scheme: str) -> list[list[str]]:
+    """Each piece's tokens after an ``<eos>`` that marks where a piece starts."""
+    return [[EOS] + encode(piece.melody, piece.chords, scheme) for piece in pieces]
+
+
+def stream_tensors(pieces: list[Piece], streams: list[list[str]], vocabulary: Vocabulary,
+                   conditioned: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Token indices of all streams end to end, and the context of the note each position predicts."""
+    ids, contexts = [], []
+    for piece, stream in zip(pieces, streams):
+        ids += vocabulary.encode(stream)
+        if conditioned:
+            onsets, offset = [], 0.0
+            for token in stream:
+                offset += duration_of(token)
+                onsets.append(offset)  # where the next note starts
+            contexts.append(context_tensor(piece.chords, onsets, piece.beats_per_bar))
+    return torch.tensor(ids), (torch.cat(contexts) if conditioned else None)
+
+
+def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None, sources: list[str] | None = None,
+          callbacks: list[Callback] = (), progress: bool = True) -> tuple[JazzModel, Vocabulary, list[dict]]:
+    """Train on ``pieces``; with ``out_dir`` the model, its vocabulary and the source chords are saved there."""
+    streams = token_streams(pieces, options.tokens)
+    if sum(len(s) for s in streams) < options.window + 2:
+        raise UserError(f"only {sum(len(s) - 1 for s in streams)} notes to learn from; need at least {options.window + 1} "
+                        "(widen --start/--end or add MIDI files)")
+    vocabulary = Vocabulary.build(streams, eos=True)
+    conditioned = options.conditioning == "chord"
+    tokens, context = stream_tensors(pieces, streams, vocabulary, conditioned)
+    seed_everything(options.seed)
+    model = JazzModel(JazzModelConfig(vocab_size=len(vocabulary), embed_dim=options.embed, hidden_size=options.hidden,
+                                      num_layers=options.layers, dropout=options.dropout,
+                                      context_size=CONTEXT_SIZE if conditioned else 0))
+    task = WindowTask(tokens, context, options.window, options.batch_size, options.seed)
+    config = TrainConfig(epochs=options.epochs, max_steps=options.max_steps, max_minutes=options.max_minutes,
+                         optimizer="adam", lr=options.lr, monitor="train_loss", seed=options.seed, progress=progress)
+    first = pieces[0]
+    info = {"vocabulary": vocabulary, "extra": {
+        "options": asdict(options), "sources": sources or [], "beats_per_bar": first.beats_per_bar,
+        "tempo": first.tempo, "chords": [[c.offset, c.root, c.quality, list(c.pitch_classes)] for c in first.chords],
+        "source_bars": first.bars, "notes": sum(len(s) - 1 for s in streams)}}
+    trainer = Trainer(model, task, config, out_dir, model_info=info, callbacks=callbacks)
+    history = trainer.fit()
+    log.info("trained on %d tokens, vocabulary %d", len(tokens), len(vocabulary))
+    return model.eval(), vocabulary, history
