@@ -9,12 +9,16 @@ $(PY):
 	python3 -m venv $(VENV)
 
 # Re-install when pyproject.toml changes; the stamp files skip pip otherwise.
+# tinysoundfont renders MIDI to audio from pip alone, but declares pyaudio (playback only, does not
+# build here), so it is installed without dependencies rather than listed in pyproject.toml.
 $(VENV)/.app-installed: pyproject.toml | $(PY)
 	$(PIP) install -e '.[app]'
+	$(PIP) install --no-deps 'tinysoundfont>=0.3'
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) install -e '.[test]'
+	$(PIP) install --no-deps 'tinysoundfont>=0.3'
 	touch $@ $(VENV)/.app-installed
 
 app: $(VENV)/.app-installed

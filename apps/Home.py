@@ -7,5 +7,6 @@ page = st.navigation([
     st.Page("views/home.py", title="Home", icon="🏠", default=True),
     st.Page("views/emojify.py", title="Emojify", icon="😄"),
     st.Page("views/textgen.py", title="Text generation", icon="✍️"),
+    st.Page("views/jazz.py", title="Jazz", icon="🎷"),
 ])
 page.run()

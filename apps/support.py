@@ -3,9 +3,13 @@ across sessions) and widgets every page uses (live training chart, downloads).""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from nlp_rnn.paths import cache_dir
 from nlp_rnn.training import Callback
 
 
@@ -60,3 +64,21 @@ def text_model(path: str | None = None):
     from nlp_rnn.textgen.pipeline import load_text_model
 
     return load_text_model(path)
+
+
+@st.cache_resource(show_spinner="Preparing the jazz model (the first launch trains it: about a minute) …")
+def jazz_model(path: str | None = None):
+    """The default improviser (trained on first use) or a model directory; shared, read-only."""
+    if path is None:
+        from nlp_rnn.jazz.default import load_default
+
+        return load_default(progress=False)
+    from nlp_rnn.jazz.improvise import load_improviser
+
+    return load_improviser(path)
+
+
+def session_dir(prefix: str) -> Path:
+    """A fresh directory under the cache for what one session trains or renders."""
+    (cache_dir() / "models").mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=cache_dir() / "models"))

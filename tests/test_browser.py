@@ -82,7 +82,7 @@ def assert_no_errors(page):
     assert not errors, [e.inner_text()[:300] for e in errors]
 
 
-@pytest.mark.parametrize("path", ["", "emojify", "textgen"])
+@pytest.mark.parametrize("path", ["", "emojify", "textgen", "jazz"])
 def test_every_page_loads_without_an_error(server, browser, path):
     page = open_page(browser, f"{server}/{path}", path or "home")
     assert_no_errors(page)
@@ -107,5 +107,21 @@ def test_text_generation_shows_generated_text(server, browser):
     output = page.get_by_role("textbox", name="Generated")
     output.wait_for(timeout=60_000)
     assert len(output.input_value()) > 50 and output.input_value().startswith("The ")
+    assert_no_errors(page)
+    page.close()
+
+
+def test_jazz_shows_an_audio_player_and_a_download_button(server, browser):
+    page = open_page(browser, f"{server}/jazz", "jazz-improvise")
+    page.get_by_role("button", name="Improvise").click(timeout=300_000)
+    page.locator("audio").first.wait_for(timeout=60_000)
+    download = page.get_by_role("button", name="Download MIDI")
+    download.wait_for(timeout=30_000)
+    assert page.locator("audio").first.get_attribute("src")
+    with page.expect_download(timeout=30_000) as event:
+        download.click()
+    assert event.value.suggested_filename == "solo.mid"
+    assert Path(event.value.path()).read_bytes().startswith(b"MThd")
+    page.screenshot(path=str(SHOTS / "jazz-solo.png"), full_page=True)
     assert_no_errors(page)
     page.close()

@@ -26,10 +26,19 @@ def text_state() -> str:
     return "default model: trained on first use (about 30 s)"
 
 
+def jazz_state() -> str:
+    from nlp_rnn.jazz.default import default_model_dir
+
+    directory = default_model_dir()
+    if checkpoint.exists(directory):
+        return f"default model ready ({directory})"
+    return "default model: trained on first use (about a minute)"
+
+
 TOOLS = [
     ("Emojify", "Classify a sentence into an emoji and see which words drove it; classify whole files.", emojify_state),
     ("Text generation", "Train character or word language models and generate text.", text_state),
-    ("Jazz", "Learn from MIDI and improvise a solo over chords.", lambda: "planned"),
+    ("Jazz", "Learn from MIDI and improvise a solo over chords; listen, see the piano roll, download MIDI.", jazz_state),
     ("RNN Lab", "The classic exercises: next letter, sine waves, RNN vs LSTM vs GRU.", lambda: "planned"),
 ]
 for name, what, state in TOOLS:

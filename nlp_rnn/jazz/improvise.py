@@ -17,8 +17,8 @@ from nlp_rnn.errors import UserError
 from nlp_rnn.jazz.context import context_tensor
 from nlp_rnn.jazz.harmony import Chord
 from nlp_rnn.jazz.model import JazzModel
-from nlp_rnn.jazz.piece import GRID, Note, Piece
-from nlp_rnn.jazz.tokens import duration_of, realise
+from nlp_rnn.jazz.piece import GRID, Piece
+from nlp_rnn.jazz.tokens import REGISTER, duration_of, realise
 from nlp_rnn.models.store import load_model
 from nlp_rnn.sampling import SampleConfig, generate
 from nlp_rnn.vocab import Vocabulary
@@ -111,7 +111,7 @@ def improvise(improviser: Improviser, bars: int = 16, chords: list[Chord] | None
     config = SampleConfig(max_new_tokens=limit, temperature=temperature, top_k=top_k, seed=seed, stop_token=track.eos)
     indices = generate(track, [track.eos], config)[0]
     tokens = improviser.vocabulary.decode(indices)
-    melody = realise(tokens, progression, seed=seed, total=total)
+    melody = realise(tokens, progression, seed=seed, total=total, register=tuple(improviser.extra.get("register", REGISTER)))
     return Piece(melody, progression, beats, improviser.extra.get("tempo"), "text" if chords else "source")
 
 

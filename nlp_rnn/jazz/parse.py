@@ -98,17 +98,17 @@ def _parse_with_music21(path: Path, kind: str) -> list[ParsedScore]:
     log.info("parsing %s with music21", path)
     try:
         parsed = converter.parse(str(path), format=kind)
+        scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+        return [_extract(score, str(path)) for score in scores]
     except Exception as error:  # music21 raises many unrelated types for malformed files
         message = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
         raise DataError(path, f"cannot be read as {kind} ({message})", "check that the file is a valid score") from None
-    scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
-    return [_extract(score, str(path)) for score in scores]
 
 
 def _extract(score, source: str) -> ParsedScore:
     from music21 import meter, tempo
 
-    parts = [_part_notes(part) for part in (score.parts or [score])]
+    parts = [_part_notes(part) for part in score.parts] if score.parts else []
     flat = score.flatten()
     signature = next(iter(flat.getElementsByClass(meter.TimeSignature)), None)
     mark = next(iter(flat.getElementsByClass(tempo.MetronomeMark)), None)
@@ -130,11 +130,11 @@ def _part_notes(part) -> PartNotes:
         if isinstance(element, harmony.ChordSymbol):
             pcs = sorted({p.pitchClass for p in element.pitches})
             if pcs:
-                symbols.append((offset, element.figure, pcs))
+                symbols.append([offset, element.figure, pcs])
         elif isinstance(element, note.Note):
-            events.append((offset, duration, [element.pitch.midi]))
+            events.append([offset, duration, [element.pitch.midi]])
         elif isinstance(element, chord.Chord) and not isinstance(element, percussion.PercussionChord):
-            events.append((offset, duration, sorted(p.midi for p in element.pitches)))
+            events.append([offset, duration, sorted(p.midi for p in element.pitches)])
         else:
             unpitched += 1
     events = [e for e in events if e[1] > 0]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from nlp_rnn.errors import DataError
 from nlp_rnn.jazz.harmony import Chord, best_chord, from_symbol
-from nlp_rnn.jazz.parse import ParsedScore
+from nlp_rnn.jazz.parse import ParsedScore, parse_file
 
 GRID = 0.25  # a sixteenth note, in quarter notes
 
@@ -75,6 +75,12 @@ def select(score: ParsedScore, melody_part: int | None = None, chord_part: int |
             notes = [(n.offset + start, n.duration, [n.pitch]) for n in melody if n.pitch is not None]
             chords, source = _per_bar(notes, start, end, score.beats_per_bar), "melody"
     return Piece(melody, chords, score.beats_per_bar, score.tempo, source, melody_part)
+
+
+def pieces_from_files(paths, melody_part: int | None = None, chord_part: int | None = None,
+                      start: float | None = None, end: float | None = None) -> list[Piece]:
+    """Every piece (an ABC file may hold several tunes) of every file, with the same part and window choices."""
+    return [select(score, melody_part, chord_part, start, end) for path in paths for score in parse_file(path)]
 
 
 def _guess_melody(score: ParsedScore, pitched: list[int], chord_part: int | None) -> int:

@@ -58,8 +58,10 @@ def duration_of(token: str) -> float:
     return float(match.group("duration")) if match else 0.0
 
 
-def realise(tokens: list[str], chords: list[Chord], seed: int = 0, total: float | None = None) -> list[Note]:
-    """Notes for ``tokens`` against ``chords``, stopping at ``total`` quarter notes when given.
+def realise(tokens: list[str], chords: list[Chord], seed: int = 0, total: float | None = None,
+            register: tuple[int, int] = REGISTER) -> list[Note]:
+    """Notes for ``tokens`` against ``chords`` inside ``register`` (lowest, highest MIDI pitch),
+    stopping at ``total`` quarter notes when given.
 
     Applies the classic clean-up: durations on the sixteenth grid, no pitch repeated from one note
     to the next, one onset at a time. Tokens that do not parse (``<eos>``) are skipped.
@@ -81,17 +83,18 @@ def realise(tokens: list[str], chords: list[Chord], seed: int = 0, total: float 
             pitch = _avoid_repeat(int(match.group("pitch")), previous)
         else:
             window = (int(match.group("low")), int(match.group("high"))) if match.group("low") else None
-            pitch = _choose(match.group("type"), window, previous, chord_at(chords, offset), rng)
+            pitch = _choose(match.group("type"), window, previous, chord_at(chords, offset), rng, register)
         notes.append(Note(offset, duration, pitch))
         previous = pitch if pitch is not None else previous
         offset += duration
     return _merge_rests(notes)
 
 
-def _choose(kind: str, window: tuple[int, int] | None, previous: int | None, chord: Chord, rng) -> int:
-    low, high = REGISTER
+def _choose(kind: str, window: tuple[int, int] | None, previous: int | None, chord: Chord, rng,
+            register: tuple[int, int]) -> int:
+    low, high = register
     if previous is None or window is None:
-        centre = previous if previous is not None else 67
+        centre = previous if previous is not None else (low + high) // 2
         candidates = range(centre - 6, centre + 7)
     else:
         candidates = range(previous + window[0], previous + window[1] + 1)
@@ -103,7 +106,7 @@ def _choose(kind: str, window: tuple[int, int] | None, previous: int | None, cho
         if pool:
             return int(rng.choice(pool))
     pool = [p for p in range(low, high + 1) if p != previous and tone_type(p, chord) in (kind, "C")]
-    return int(min(pool, key=lambda p: abs(p - (previous or 67))))
+    return int(min(pool, key=lambda p: abs(p - (previous or (low + high) // 2))))
 
 
 def _avoid_repeat(pitch: int, previous: int | None) -> int:

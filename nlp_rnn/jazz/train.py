@@ -14,6 +14,7 @@ from nlp_rnn.errors import UserError
 from nlp_rnn.jazz.context import CONTEXT_SIZE, context_tensor
 from nlp_rnn.jazz.model import JazzModel, JazzModelConfig
 from nlp_rnn.jazz.piece import Piece
+from nlp_rnn.jazz.stats import solo_stats
 from nlp_rnn.jazz.tokens import duration_of, encode
 from nlp_rnn.seeding import seed_everything
 from nlp_rnn.training import Callback, Task, TrainConfig, Trainer
@@ -80,6 +81,14 @@ def stream_tensors(pieces: list[Piece], streams: list[list[str]], vocabulary: Vo
     return torch.tensor(ids), (torch.cat(contexts) if conditioned else None)
 
 
+def register(pieces: list[Piece]) -> list[int]:
+    """The pitch range the solo should keep to: the training melodies' 5th to 95th percentile, at least 1.5 octaves."""
+    pitches = sorted(n.pitch for piece in pieces for n in piece.melody if n.pitch is not None)
+    low, high = pitches[len(pitches) // 20], pitches[-1 - len(pitches) // 20]
+    spread = max(0, 18 - (high - low))
+    return [low - spread // 2, high + spread - spread // 2]
+
+
 def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None, sources: list[str] | None = None,
           callbacks: list[Callback] = (), progress: bool = True) -> tuple[JazzModel, Vocabulary, list[dict]]:
     """Train on ``pieces``; with ``out_dir`` the model, its vocabulary and the source chords are saved there."""
@@ -101,7 +110,8 @@ def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None,
     info = {"vocabulary": vocabulary, "extra": {
         "options": asdict(options), "sources": sources or [], "beats_per_bar": first.beats_per_bar,
         "tempo": first.tempo, "chords": [[c.offset, c.root, c.quality, list(c.pitch_classes)] for c in first.chords],
-        "source_bars": first.bars, "notes": sum(len(s) - 1 for s in streams)}}
+        "source_bars": first.bars, "notes": sum(len(s) - 1 for s in streams), "register": register(pieces),
+        "source_stats": solo_stats(first)}}
     trainer = Trainer(model, task, config, out_dir, model_info=info, callbacks=callbacks)
     history = trainer.fit()
     log.info("trained on %d tokens, vocabulary %d", len(tokens), len(vocabulary))

@@ -1,0 +1,50 @@
+"""The default improviser, trained on first use from music that ships with music21 (about a minute).
+
+music21's corpus has two lead sheets with chord symbols (Irving Berlin's "Alexander's Ragtime Band",
+Stephen Foster's "Jeanie with the Light Brown Hair"), Scott Joplin's "Maple Leaf Rag" (melody from
+the right hand, one chord per bar from the left hand) and two Nottingham-dataset reels with chord
+symbols. Grammar tokens are key-free, so what the model learns transfers to any progression.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nlp_rnn.defaults import default_dir, train_once
+from nlp_rnn.jazz.improvise import Improviser, load_improviser
+from nlp_rnn.jazz.train import JazzOptions, train
+
+CORPUS = (  # music21 corpus path, melody part, chord part (None: automatic)
+    ("leadSheet/berlinAlexandersRagtime.mxl", None, None),
+    ("leadSheet/fosterBrownHair.mxl", None, None),
+    ("joplin/maple_leaf_rag.mxl", 0, 1),
+    ("nottingham-dataset/reelsa-c.abc", None, None),
+)
+OPTIONS = JazzOptions(epochs=40, seed=0)
+VERSION = 2  # bump when training changes what a model stores
+
+
+def corpus_paths() -> list[Path]:
+    import music21
+
+    root = Path(music21.__file__).parent / "corpus"
+    return [root / name for name, _, _ in CORPUS]
+
+
+def default_pieces() -> list:
+    from nlp_rnn.jazz.piece import pieces_from_files
+
+    return [piece for path, (_, melody, chords) in zip(corpus_paths(), CORPUS)
+            for piece in pieces_from_files([path], melody, chords)]
+
+
+def default_model_dir() -> Path:
+    return default_dir("jazz-default", repr((CORPUS, OPTIONS, VERSION)).encode())
+
+
+def load_default(progress: bool = True, callbacks=()) -> Improviser:
+    def fit(directory: Path) -> None:
+        train(OPTIONS, default_pieces(), directory, sources=[name for name, _, _ in CORPUS],
+              callbacks=list(callbacks), progress=progress)
+
+    return train_once(default_model_dir(), fit, load_improviser, "the default jazz model (about a minute)")

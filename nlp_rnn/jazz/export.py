@@ -1,0 +1,170 @@
+"""A solo as music: a music21 score (melody + chord accompaniment) → MIDI file, WAV audio, piano roll."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from nlp_rnn.errors import UserError
+from nlp_rnn.jazz.harmony import Chord
+from nlp_rnn.jazz.piece import Piece
+
+log = logging.getLogger(__name__)
+SAMPLE_RATE = 22_050
+DEFAULT_TEMPO = 130.0
+
+
+def to_score(piece: Piece, tempo: float | None = None):
+    """A music21 Score: part 0 the melody (alto sax), part 1 the chords (piano, root in the bass)."""
+    from music21 import chord, instrument, meter, note, stream
+    from music21 import tempo as m21tempo
+
+    bpm = float(tempo or piece.tempo or DEFAULT_TEMPO)
+    melody, comping = stream.Part(id="melody"), stream.Part(id="chords")
+    melody.insert(0, instrument.AltoSaxophone())
+    comping.insert(0, instrument.Piano())
+    for part in (melody, comping):
+        part.insert(0, meter.TimeSignature(f"{int(round(piece.beats_per_bar))}/4"))
+        part.insert(0, m21tempo.MetronomeMark(number=bpm))
+    for item in piece.melody:
+        element = note.Rest() if item.pitch is None else note.Note(item.pitch)
+        element.quarterLength = item.duration
+        melody.insert(item.offset, element)
+    ends = [c.offset for c in piece.chords[1:]] + [max(piece.length, piece.chords[-1].offset + piece.beats_per_bar)]
+    for current, end in zip(piece.chords, ends):
+        if end > current.offset:
+            voiced = chord.Chord(voicing(current), quarterLength=end - current.offset)
+            voiced.volume.velocity = 56  # comping sits under the solo
+            comping.insert(current.offset, voiced)
+    score = stream.Score()
+    score.insert(0, melody)
+    score.insert(0, comping)
+    return score
+
+
+def voicing(chord: Chord) -> list[int]:
+    """Root in octave 2-3, the other chord tones packed above middle C."""
+    upper = sorted(60 + (pc - chord.root) % 12 + chord.root - (12 if chord.root > 5 else 0)
+                   for pc in chord.pitch_classes if pc != chord.root)
+    return [36 + chord.root + (12 if chord.root < 4 else 0)] + upper
+
+
+def write_midi(piece: Piece, path: str | Path, tempo: float | None = None) -> Path:
+    """Write ``piece`` as a standard MIDI file, atomically (a temp file renamed into place)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".mid.tmp")
+    os.close(handle)
+    try:
+        to_score(piece, tempo).write("midi", fp=tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def soundfont() -> Path:
+    """The General MIDI SoundFont that ships with pretty_midi (TimGM6mb.sf2)."""
+    import pretty_midi
+
+    return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
+
+
+def render_wav(midi_path: str | Path, wav_path: str | Path, sample_rate: int = SAMPLE_RATE) -> str:
+    """Render a MIDI file to 16-bit WAV; returns the renderer used.
+
+    Tries Debian's ``fluidsynth`` (fastest), then ``tinysoundfont`` with the same General MIDI
+    SoundFont, then pretty_midi's sine-wave synthesis, which always works but sounds plain.
+    """
+    wav_path = Path(wav_path)
+    wav_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = wav_path.with_name(wav_path.name + ".tmp.wav")
+    try:
+        renderer = _render(Path(midi_path), tmp, sample_rate)
+        os.replace(tmp, wav_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return renderer
+
+
+def _render(midi_path: Path, out: Path, sample_rate: int) -> str:
+    import pretty_midi
+
+    if shutil.which("fluidsynth"):
+        result = subprocess.run(["fluidsynth", "-ni", "-q", "-F", str(out), "-r", str(sample_rate), str(soundfont()),
+                                 str(midi_path)], capture_output=True, timeout=300)
+        if result.returncode == 0 and out.exists() and out.stat().st_size > 44:
+            return "fluidsynth"
+    try:
+        midi = pretty_midi.PrettyMIDI(str(midi_path))
+    except Exception as error:  # pretty_midi/mido raise several types for a broken file
+        raise UserError(f"{midi_path}: cannot be read as MIDI ({error}); give a standard MIDI file") from None
+    try:
+        audio, renderer = _tinysoundfont(midi, sample_rate), "tinysoundfont"
+    except ImportError:
+        audio, renderer = midi.synthesize(fs=sample_rate), "pretty_midi sine synthesis"
+    _write_wav(out, audio, sample_rate)
+    return renderer
+
+
+def _tinysoundfont(midi, sample_rate: int) -> np.ndarray:
+    """Stereo float audio (samples, 2) from pretty_midi's note list through tinysoundfont."""
+    import tinysoundfont
+
+    synth = tinysoundfont.Synth(samplerate=sample_rate)
+    font = synth.sfload(str(soundfont()))
+    events = []
+    for channel, track in enumerate(midi.instruments[:15]):
+        channel = 9 if track.is_drum else channel + (channel >= 9)
+        synth.program_select(channel, font, 128 if track.is_drum else 0, 0 if track.is_drum else track.program)
+        for n in track.notes:
+            events += [(n.start, 1, channel, n.pitch, n.velocity), (n.end, 0, channel, n.pitch, 0)]
+    events.sort()
+    chunks, now = [], 0.0
+    for time, kind, channel, pitch, velocity in events:
+        frames = int(round((time - now) * sample_rate))
+        if frames > 0:
+            chunks.append(np.frombuffer(synth.generate(frames), dtype=np.float32))
+            now += frames / sample_rate
+        synth.noteon(channel, pitch, velocity) if kind else synth.noteoff(channel, pitch)
+    chunks.append(np.frombuffer(synth.generate(sample_rate), dtype=np.float32))  # one second of release
+    return np.concatenate(chunks).reshape(-1, 2)
+
+
+def _write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
+    audio = audio if audio.ndim == 2 else audio[:, None]
+    peak = float(np.abs(audio).max()) or 1.0
+    pcm = (audio / max(peak, 1.0) * 32_000).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(pcm.shape[1])
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(pcm.tobytes())
+
+
+def piano_roll(piece: Piece, title: str = ""):
+    """A matplotlib Figure: melody notes as bars over time, chord names above each change."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 3.2), layout="constrained")
+    axes = figure.add_subplot()
+    notes = [n for n in piece.melody if n.pitch is not None]
+    axes.barh([n.pitch for n in notes], [n.duration for n in notes], left=[n.offset for n in notes], height=0.8,
+              color="#1f77b4")
+    low = min((n.pitch for n in notes), default=60) - 2
+    high = max((n.pitch for n in notes), default=72) + 3
+    for chord in piece.chords:
+        axes.axvline(chord.offset, color="#bbb", linewidth=0.6)
+        axes.text(chord.offset + 0.1, high - 0.5, chord.name, fontsize=7, va="top")
+    axes.set(xlim=(0, max(piece.length, piece.beats_per_bar)), ylim=(low, high), xlabel="quarter notes",
+             ylabel="MIDI pitch", title=title)
+    return figure

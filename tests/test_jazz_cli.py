@@ -1,0 +1,95 @@
+"""``nlp-rnn jazz``: train, generate (MIDI, WAV, --json), stats, and one-line errors for bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nlp_rnn.jazz.export import write_midi
+from tests.test_jazz import METHENY, needs_metheny, scale_piece
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "nlp_rnn", "jazz", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    return write_midi(scale_piece(8), tmp_path_factory.mktemp("src") / "scale.mid", tempo=120)
+
+
+@pytest.fixture(scope="module")
+def model(source, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "m"
+    result = run("train", "--midi", str(source), "--epochs", "10", "--window", "12", "--seed", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "1 piece(s), 56 notes" in result.stdout
+    return out
+
+
+def test_generate_writes_midi_and_wav_and_is_seeded(model, tmp_path):
+    first = run("generate", "--model", str(model), "--out", str(tmp_path / "a.mid"), "--bars", "8", "--seed", "7",
+                "--wav", str(tmp_path / "a.wav"), "--json")
+    assert first.returncode == 0, first.stderr
+    stats = json.loads(first.stdout)
+    assert stats["bars"] == 8 and stats["duration_quarters"] == 32.0 and stats["notes"] > 8
+    assert stats["repeated_pitch_share"] == 0.0 and (tmp_path / "a.wav").stat().st_size > 100_000
+    again = run("generate", "--model", str(model), "--out", str(tmp_path / "b.mid"), "--bars", "8", "--seed", "7")
+    assert again.returncode == 0 and "wrote" in again.stdout
+    assert (tmp_path / "a.mid").read_bytes() == (tmp_path / "b.mid").read_bytes()
+
+
+def test_generate_over_given_chords_and_stats_reads_them_back(model, tmp_path):
+    out = tmp_path / "c.mid"
+    result = run("generate", "--model", str(model), "--out", str(out), "--bars", "4", "--chords", "Dm7 G7 Cmaj7 Cmaj7",
+                 "--tempo", "150")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(run("stats", str(out), "--json").stdout)
+    assert stats["chords"] == ["Dm7", "G7", "Cmaj7"]  # the repeated bar is one chord change
+    assert stats["duration_seconds"] == pytest.approx(stats["duration_quarters"] * 60 / 150, abs=0.01)
+    assert [p["name"] for p in stats["parts"]] == ["Alto Saxophone", "Piano"]
+    text = run("stats", str(out)).stdout
+    assert "chord_tone_share" in text and "Piano" in text
+
+
+@pytest.mark.parametrize(("content", "args", "message"), [
+    (b"hello", (), "not a MIDI file"),
+    (b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0MTrk\x00\x00\x00\x04\x00\xff\x2f\x00", (), "has no pitched notes"),
+    (None, ("--melody-part", "7"), "--melody-part 7 does not exist"),
+])
+def test_bad_input_is_one_line_and_exit_2(source, tmp_path, content, args, message):
+    path = source
+    if content is not None:
+        path = tmp_path / "bad.mid"
+        path.write_bytes(content)
+    for command in (("stats", str(path), *args), ("train", "--midi", str(path), *args, "--out", str(tmp_path / "m"))):
+        result = run(*command)
+        assert result.returncode == 2
+        assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_bad_chords_and_bad_model_are_one_line(model, tmp_path):
+    result = run("generate", "--model", str(model), "--out", str(tmp_path / "x.mid"), "--chords", "C Hm7")
+    assert result.returncode == 2 and "Hm7" in result.stderr
+    result = run("generate", "--model", str(tmp_path), "--out", str(tmp_path / "x.mid"))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.mid").exists()
+
+
+def test_dry_run_trains_one_step(source, tmp_path):
+    result = run("train", "--midi", str(source), "--max-steps", "1", "--tokens", "pitch", "--conditioning", "none",
+                 "--out", str(tmp_path / "m"))
+    assert result.returncode == 0, result.stderr
+    assert "(pitch)" in result.stdout
+
+
+@needs_metheny
+def test_the_classic_exercise_from_the_command_line(tmp_path):
+    result = run("train", "--midi", str(METHENY), "--melody-part", "5", "--chord-part", "0", "--start", "476",
+                 "--end", "548", "--max-steps", "3", "--out", str(tmp_path / "m"))
+    assert result.returncode == 0, result.stderr
+    assert "160 notes" in result.stdout
+    result = run("generate", "--model", str(tmp_path / "m"), "--out", str(tmp_path / "s.mid"), "--bars", "32", "--json")
+    assert json.loads(result.stdout)["bars"] == 32
