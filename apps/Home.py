@@ -8,5 +8,6 @@ page = st.navigation([
     st.Page("views/emojify.py", title="Emojify", icon="😄"),
     st.Page("views/textgen.py", title="Text generation", icon="✍️"),
     st.Page("views/jazz.py", title="Jazz", icon="🎷"),
+    st.Page("views/lab.py", title="RNN Lab", icon="🧪"),
 ])
 page.run()

@@ -39,7 +39,8 @@ TOOLS = [
     ("Emojify", "Classify a sentence into an emoji and see which words drove it; classify whole files.", emojify_state),
     ("Text generation", "Train character or word language models and generate text.", text_state),
     ("Jazz", "Learn from MIDI and improvise a solo over chords; listen, see the piano roll, download MIDI.", jazz_state),
-    ("RNN Lab", "The classic exercises: next letter, sine waves, RNN vs LSTM vs GRU.", lambda: "planned"),
+    ("RNN Lab", "The classic exercises: next letter, sine waves, series forecasting, RNN vs LSTM vs GRU.",
+     lambda: "ready (each experiment trains in seconds)"),
 ]
 for name, what, state in TOOLS:
     st.subheader(name)

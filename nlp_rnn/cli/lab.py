@@ -1,12 +1,68 @@
-"""``nlp-rnn lab``: the classic exercises."""
+"""``nlp-rnn lab``: the classic exercises — abcde, sine, series, compare, gradcheck."""
 
 from __future__ import annotations
 
-from nlp_rnn.cli.parsing import add_group
+import argparse
+import json
+
+from nlp_rnn.cli.parsing import add_group, non_negative_float, positive_int
+
+
+def int_list(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, not {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("give one or more positive numbers, e.g. 5,20,50")
+    return values
+
+
+def cell_list(text: str) -> tuple[str, ...]:
+    cells = tuple(c.strip() for c in text.split(",") if c.strip())
+    if not cells or set(cells) - {"rnn", "lstm", "gru"}:
+        raise argparse.ArgumentTypeError(f"cells are rnn, lstm, gru separated by commas, not {text!r}")
+    return cells
 
 
 def register(subparsers, name: str, help_text: str) -> None:
     commands = add_group(subparsers, name, help_text)
+    abcde = commands.add_parser("abcde", help="next letter of a→b→c→d→e→a with a 3-unit SimpleRNN")
+    abcde.add_argument("--variant", choices=["onehot-1", "onehot-4", "embedding", "all"], default="all")
+    abcde.add_argument("--epochs", type=positive_int, default=200)
+    abcde.add_argument("--seed", type=int, default=0)
+    abcde.add_argument("--json", action="store_true", help="print one JSON object")
+    abcde.set_defaults(handler=run_abcde)
+
+    sine = commands.add_parser("sine", help="predict a sine wave, then roll it out from the model's own predictions")
+    sine.add_argument("--variant", choices=["rnn", "lstm", "both"], default="both",
+                      help="rnn: 16 units, windows of 20; lstm: 2×30 units, windows of 10")
+    sine.add_argument("--epochs", type=positive_int, default=30)
+    sine.add_argument("--seed", type=int, default=0)
+    sine.add_argument("--json", action="store_true")
+    sine.set_defaults(handler=run_sine)
+
+    series = commands.add_parser("series", help="forecast a series with LSTM(80)→LSTM(100) and its GRU twin")
+    series.add_argument("--csv", help="a CSV file with a header (default: a built-in synthetic series)")
+    series.add_argument("--column", help="column name or index from 0 (default: the last column)")
+    series.add_argument("--window", type=positive_int, default=30, help="past values per prediction (default 30)")
+    series.add_argument("--cells", type=cell_list, default=("lstm", "gru"), help="default lstm,gru")
+    series.add_argument("--epochs", type=positive_int, default=15)
+    series.add_argument("--seed", type=int, default=0)
+    series.add_argument("--json", action="store_true")
+    series.set_defaults(handler=run_series)
+
+    compare = commands.add_parser("compare", help="RNN vs LSTM vs GRU on a task that needs memory, same budget")
+    compare.add_argument("--task", choices=["copy", "adding"], default="copy")
+    compare.add_argument("--delays", type=int_list, default=(5, 20, 50), help="T values, e.g. 5,20,50")
+    compare.add_argument("--cells", type=cell_list, default=("rnn", "lstm", "gru"))
+    compare.add_argument("--hidden", type=positive_int, default=32)
+    compare.add_argument("--epochs", type=positive_int, default=8)
+    compare.add_argument("--lr", type=non_negative_float, default=0.005)
+    compare.add_argument("--seed", type=int, default=0)
+    compare.add_argument("--json", action="store_true")
+    compare.set_defaults(handler=run_compare)
+
     gradcheck = commands.add_parser(
         "gradcheck",
         help="numpy reference cells vs torch, and a numerical gradient check",
@@ -19,9 +75,69 @@ def register(subparsers, name: str, help_text: str) -> None:
     gradcheck.set_defaults(handler=run_gradcheck)
 
 
-def run_gradcheck(args) -> int:
-    import json
+def run_abcde(args) -> int:
+    from nlp_rnn.lab.abcde import VARIANTS, AbcdeOptions, run
 
+    variants = list(VARIANTS) if args.variant == "all" else [args.variant]
+    results = [run(AbcdeOptions(variant=v, epochs=args.epochs, seed=args.seed)) for v in variants]
+    for result in results:
+        result.pop("model")
+    if args.json:
+        print(json.dumps({"variants": results, "accuracy": min(r["accuracy"] for r in results)}))
+        return 0
+    for r in results:
+        shown = " ".join(f"{p['input']}→{p['next']}" for p in r["predictions"])
+        print(f"{r['variant']:<10} accuracy {r['accuracy']:.0%}  final loss {r['loss'][-1]:.4f}  {shown}")
+    return 0
+
+
+def run_sine(args) -> int:
+    from nlp_rnn.lab.sine import SineOptions, run
+
+    variants = ["rnn", "lstm"] if args.variant == "both" else [args.variant]
+    results = [run(SineOptions(variant=v, epochs=args.epochs, seed=args.seed)) for v in variants]
+    if args.json:
+        print(json.dumps({"variants": results}))
+        return 0
+    for r in results:
+        print(f"{r['variant']:<5} {r['cell']} {r['layers']} window {r['window']}: one-step RMSE {r['one_step_rmse']:.4f}, "
+              f"rollout RMSE over {len(r['truth'])} steps {r['rollout_rmse']:.4f} ({r['parameters']} parameters)")
+    return 0
+
+
+def run_series(args) -> int:
+    from nlp_rnn.lab.series import SeriesOptions, read_column, run, synthetic
+
+    values = read_column(args.csv, args.column) if args.csv else synthetic(seed=args.seed)
+    result = run(values, SeriesOptions(cells=args.cells, window=args.window, epochs=args.epochs, seed=args.seed))
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{result['points']} values: train {result['train']}, validation {result['valid']}, test {result['test']} "
+          f"(chronological; scaling fitted on train)")
+    for row in result["rows"]:
+        print(f"  {row['model']:<24} RMSE {row['rmse']:8.4f}  MAE {row['mae']:8.4f}  {row['parameters']:>7} parameters")
+    return 0
+
+
+def run_compare(args) -> int:
+    from nlp_rnn.lab.compare import CompareOptions, run
+
+    options = CompareOptions(task=args.task, delays=args.delays, cells=args.cells, hidden=args.hidden, epochs=args.epochs,
+                             lr=args.lr, seed=args.seed)
+    result = run(options)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    score = "accuracy" if args.task == "copy" else "mse"
+    print(f"{args.task} task, hidden {args.hidden}, {args.epochs} epochs each (chance {result['chance']:.3f})")
+    print(f"  {'cell':<5}{'T':>5}{score:>10}{'params':>9}{'s/epoch':>9}")
+    for row in result["rows"]:
+        print(f"  {row['cell']:<5}{row['delay']:>5}{row[score]:>10.3f}{row['parameters']:>9}{row['seconds_per_epoch']:>9.2f}")
+    return 0
+
+
+def run_gradcheck(args) -> int:
     from nlp_rnn.lab.gradcheck import report
 
     result = report(seed=args.seed)

@@ -21,6 +21,7 @@ KINDS = {
     "classifier": "nlp_rnn.models.classifier:Classifier:ClassifierConfig",
     "seq2seq": "nlp_rnn.models.seq2seq:Seq2Seq:Seq2SeqConfig",
     "jazz": "nlp_rnn.jazz.model:JazzModel:JazzModelConfig",
+    "forecaster": "nlp_rnn.models.forecaster:Forecaster:ForecasterConfig",
 }
 
 
