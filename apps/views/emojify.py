@@ -15,6 +15,8 @@ from nlp_rnn.emojify.train import EmojifyOptions, train
 from nlp_rnn.errors import UserError
 from nlp_rnn.paths import cache_dir
 
+PAGE_LINES = 100_000  # larger files go to the CLI, which streams them
+
 st.title("Emojify")
 model_dir = st.session_state.get("emojify_model_dir")
 model = emojify_model(model_dir)
@@ -38,10 +40,14 @@ with batch_tab:
     upload = st.file_uploader("A text file (one sentence a line) or a CSV (a 'text' column)", type=["txt", "csv"],
                               key="emojify_upload")
     pasted = st.text_area("… or paste sentences, one a line", key="emojify_paste")
-    if upload is not None:
+    lines = None
+    if upload is not None and upload.getvalue().count(b"\n") > PAGE_LINES:
+        show_error(UserError(f"{upload.name}: more than {PAGE_LINES:,} lines is too large for the page; classify it "
+                             f"with `nlp-rnn emojify classify {upload.name}`, which streams files of any size"))
+    elif upload is not None:
         lines = read_upload(upload.name, upload.getvalue())
-    else:
-        lines = read_upload("pasted.txt", pasted.encode()) if pasted.strip() else None
+    elif pasted.strip():
+        lines = read_upload("pasted.txt", pasted.encode())
     if lines is not None:
         rows = list(classify_stream(model, lines, top_k=3))
         bad = sum(1 for r in rows if r.error)

@@ -1,0 +1,86 @@
+"""Reliability of the pages and the shared models: hostile uploads, two sessions at once, hostile scores."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nlp_rnn.errors import DataError
+from nlp_rnn.jazz.export import write_midi
+from nlp_rnn.jazz.parse import parse_file
+from tests.test_app import page
+from tests.test_jazz import scale_piece
+
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def test_too_large_uploads_are_refused_on_the_page_which_keeps_working():
+    at = page("emojify")
+    at.file_uploader(key="emojify_upload").set_value(("big.txt", b"hi\n" * 100_001, "text/plain")).run()
+    assert not at.exception and "too large for the page" in at.error[0].value
+    at.text_input(key="emojify_sentence").set_value("I love you so much").run()
+    assert not at.exception and "❤️" in at.markdown[0].value
+
+    at = page("jazz")
+    at.file_uploader(key="jazz_upload").set_value(("huge.mid", b"MThd" + bytes(21_000_000), "audio/midi")).run()
+    assert not at.exception and "file too large" in at.error[0].value
+
+
+def test_a_corrupt_csv_upload_marks_rows_and_the_session_goes_on():
+    at = page("emojify")
+    at.file_uploader(key="emojify_upload").set_value(("x.csv", b"text\n\xff\xfe\x00bad\nfine words\n", "text/csv")).run()
+    assert not at.exception
+    results = next(df.value for df in at.dataframe if "error" in df.value.columns)
+    assert results["error"].astype(bool).tolist() == [True, False]
+
+
+def _classify(sentence: str) -> str:
+    at = page("emojify")
+    at.text_input(key="emojify_sentence").set_value(sentence).run()
+    return at.markdown[0].value
+
+
+def _generate(seed: int) -> str:
+    at = page("textgen")
+    at.number_input(key="text_length").set_value(60).run()
+    at.number_input(key="text_seed").set_value(seed).run()
+    at.button(key="text_generate").click().run()
+    return at.text_area(key="text_output").value
+
+
+def test_two_sessions_at_once_get_correct_independent_results():
+    alone = [_classify("let's eat dinner"), _generate(3), _classify("I hate losing"), _generate(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = [pool.submit(_classify, "let's eat dinner"), pool.submit(_generate, 3),
+                    pool.submit(_classify, "I hate losing"), pool.submit(_generate, 4)]
+        together = [f.result(timeout=600) for f in together]
+    assert together == alone
+    assert alone[1] != alone[3]  # different seeds, different text: the seeds are per call
+
+
+@FUZZ
+@given(data=st.binary(max_size=600), suffix=st.sampled_from([".mid", ".abc", ".xml"]), header=st.booleans())
+def test_score_readers_work_or_say_why(tmp_path, data, suffix, header):
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes((b"MThd\x00\x00\x00\x06" if header and suffix == ".mid" else b"") + data)
+    try:
+        pieces = parse_file(path, use_cache=False)
+    except DataError as error:
+        assert str(path) in str(error) and "\n" not in str(error)
+    else:
+        assert pieces and all(p.parts for p in pieces)
+
+
+@FUZZ
+@given(flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=8))
+def test_damaged_midi_files_work_or_say_why(tmp_path, flips):
+    good = write_midi(scale_piece(4), tmp_path / "good.mid").read_bytes()
+    damaged = bytearray(good)
+    for position, value in flips:
+        damaged[position % len(damaged)] = value
+    path = tmp_path / "damaged.mid"
+    path.write_bytes(bytes(damaged))
+    try:
+        parse_file(path, use_cache=False)
+    except DataError as error:
+        assert "\n" not in str(error)
