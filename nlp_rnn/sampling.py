@@ -47,7 +47,7 @@ def next_token_probabilities(
     return logits.softmax(-1)
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def generate(model, prime: list[int], config: SampleConfig = SampleConfig()) -> list[list[int]]:
     """Continue ``prime`` (token indices, at least one) in ``config.num_samples`` streams.
 
@@ -67,19 +67,21 @@ def generate(model, prime: list[int], config: SampleConfig = SampleConfig()) -> 
     tokens = torch.tensor([prime] * streams, dtype=torch.long)
     logits, hidden = model(tokens, model.init_hidden(streams))  # the prime, once: (streams, len, vocab)
     logits = logits[:, -1]
-    out = torch.empty((streams, 0), dtype=torch.long)
+    out = []  # (streams,) per step
     done = torch.zeros(streams, dtype=torch.bool)
     for position in range(config.max_new_tokens):
         probs = next_token_probabilities(logits, config.temperature, config.top_k, config.top_p)
         token = torch.multinomial(probs, 1, generator=generator).squeeze(1)  # (streams,)
-        out = torch.cat([out, token.unsqueeze(1)], dim=1)
+        out.append(token)
         if config.stop_token is not None:
             done |= token == config.stop_token
-        if position + 1 == config.max_new_tokens or bool(done.all()):
+            if bool(done.all()):
+                break
+        if position + 1 == config.max_new_tokens:
             break  # no step for a token nobody will read
         logits, hidden = model.step(token, hidden)
     model.train(was_training)
-    return [_cut(row, config.stop_token) for row in out.tolist()]
+    return [_cut(row, config.stop_token) for row in torch.stack(out, dim=1).tolist()]
 
 
 def _cut(row: list[int], stop: int | None) -> list[int]:

@@ -52,5 +52,6 @@ class LanguageModel(nn.Module):
 
     def step(self, tokens: torch.Tensor, hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
         """One token per stream: tokens (batch,) → logits (batch, vocab)."""
-        outputs, hidden = self.encoder.step(self.dropout(self.embedding(tokens)), hidden)  # (batch, hidden)
-        return self.decoder(self.dropout(outputs)), hidden
+        embedded = self.embedding(tokens)
+        outputs, hidden = self.encoder.step(self.dropout(embedded) if self.training else embedded, hidden)  # (batch, hidden)
+        return self.decoder(self.dropout(outputs) if self.training else outputs), hidden

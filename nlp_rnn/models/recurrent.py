@@ -86,8 +86,7 @@ class RecurrentEncoder(nn.Module):
             return outputs.squeeze(1), hidden
         cell, lstm = CELL_STEPS[self.config.cell], self.config.cell == "lstm"
         new_h, new_c = [], []
-        for layer in range(self.config.num_layers):
-            weights = [getattr(self.rnn, f"{name}_l{layer}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        for layer, weights in enumerate(self.rnn.all_weights):  # [weight_ih, weight_hh, bias_ih, bias_hh] per layer
             if lstm:
                 h, c = cell(inputs, (hidden[0][layer], hidden[1][layer]), *weights)
                 new_c.append(c)
