@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ["bench.training_loop", "bench.sampling_speed", "bench.vector_cache", "bench.emojify_throughput"]
+MODULES = ["bench.training_loop", "bench.sampling_speed", "bench.vector_cache", "bench.emojify_throughput",
+           "bench.jazz_speed"]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
@@ -51,9 +52,12 @@ def main(argv: list[str]) -> int:
         rows.extend(importlib.import_module(name).run())
         print(f"  {rows[-1]['name']}: ratio {rows[-1]['ratio']:.2f}", flush=True)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}"
+    if only:  # a partial run replaces its own rows and keeps the others
+        fresh = {row["name"] for row in rows}
+        saved = json.loads((ROOT / "bench" / "results.json").read_text())["results"]
+        rows = [row for row in saved if row["name"] not in fresh] + rows
     (ROOT / "bench" / "results.json").write_text(json.dumps({"machine": machine, "results": rows}, indent=1) + "\n")
-    if not only:
-        write_readme(rows, machine)
+    write_readme(rows, machine)
     print(table(rows, machine))
     return 0
 

@@ -1,0 +1,57 @@
+"""Jazz: cached vs cold score parsing, time to improvise 32 bars (+ MIDI), time to train the default model.
+
+The parse benchmark uses the Metheny MIDI from ../shared/data when present, else music21's Maple
+Leaf Rag. Training and parsing run against a fresh cache folder, restored afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+METHENY = ROOT.parent / "shared" / "data" / "jazz" / "original_metheny.mid"
+
+
+def _timed(run) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = run()
+    return time.perf_counter() - started, value
+
+
+def run() -> list[dict]:
+    from nlp_rnn.jazz import default
+    from nlp_rnn.jazz.export import write_midi
+    from nlp_rnn.jazz.improvise import improvise
+    from nlp_rnn.jazz.parse import parse_file
+
+    previous = os.environ.get("NLP_RNN_CACHE")
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["NLP_RNN_CACHE"] = folder
+        try:
+            score = METHENY if METHENY.exists() else default.corpus_paths()[2]
+            cold, _ = _timed(lambda: parse_file(score))
+            cached = min(_timed(lambda: parse_file(score))[0] for _ in range(3))
+            training, improviser = _timed(lambda: default.load_default(progress=False))
+            improvise(improviser, bars=4, seed=0)  # warm-up
+            generation = min(_timed(lambda: improvise(improviser, bars=32, seed=s))[0] for s in range(3))
+            solo = improvise(improviser, bars=32, seed=0)
+            with_midi = generation + _timed(lambda: write_midi(solo, Path(folder) / "solo.mid", tempo=130))[0]
+        finally:
+            if previous is None:
+                os.environ.pop("NLP_RNN_CACHE", None)
+            else:
+                os.environ["NLP_RNN_CACHE"] = previous
+    playback = 32 * 4 * 60 / 130
+    return [
+        {"name": f"Jazz: parse {score.name}, cached tokens vs cold music21 parse", "ours": cached, "baseline": cold,
+         "unit": "s", "ratio": cold / cached, "target": "cached ≪ cold", "met": cold / cached >= 10},
+        {"name": "Jazz: improvise 32 bars, default model (baseline: playing them at 130 bpm)", "ours": generation,
+         "baseline": playback, "unit": "s", "ratio": playback / generation, "target": "< 1 s", "met": generation < 1.0},
+        {"name": "Jazz: 32 bars improvised and written as MIDI (baseline: playing them)", "ours": with_midi,
+         "baseline": playback, "unit": "s", "ratio": playback / with_midi, "target": "< 1 s", "met": with_midi < 1.0},
+        {"name": "Jazz: train the default model on first use (baseline: the 2-minute budget)", "ours": training,
+         "baseline": 120.0, "unit": "s", "ratio": 120.0 / training, "target": "< 2 min", "met": training < 120},
+    ]
