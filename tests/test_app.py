@@ -9,7 +9,7 @@ HOME = str(Path(__file__).resolve().parents[1] / "apps" / "Home.py")
 
 
 def page(name: str) -> AppTest:
-    at = AppTest.from_file(HOME, default_timeout=120).run()
+    at = AppTest.from_file(HOME, default_timeout=300).run()  # a first launch trains the default model
     assert not at.exception
     return at.switch_page(f"views/{name}.py").run() if name != "home" else at
 
