@@ -36,7 +36,7 @@ def run() -> list[dict]:
             cached = min(_timed(lambda: parse_file(score))[0] for _ in range(3))
             training, improviser = _timed(lambda: default.load_default(progress=False))
             improvise(improviser, bars=4, seed=0)  # warm-up
-            generation = min(_timed(lambda: improvise(improviser, bars=32, seed=s))[0] for s in range(3))
+            generation = min(_timed(lambda s=s: improvise(improviser, bars=32, seed=s))[0] for s in range(3))
             solo = improvise(improviser, bars=32, seed=0)
             with_midi = generation + _timed(lambda: write_midi(solo, Path(folder) / "solo.mid", tempo=130))[0]
         finally:

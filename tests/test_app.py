@@ -89,11 +89,16 @@ def small_text_model(tmp_path_factory):
     return str(out)
 
 
-def text_page(model_dir: str) -> AppTest:
-    at = AppTest.from_file(HOME, default_timeout=120)
-    at.session_state["text_model_dir"] = model_dir
+def page_with_model(name: str, state_key: str, model_dir: str, timeout: int = 180) -> AppTest:
+    """Page ``name`` in a session that already uses the model in ``model_dir`` (as after training)."""
+    at = AppTest.from_file(HOME, default_timeout=timeout)
+    at.session_state[state_key] = model_dir
     at.run()
-    return at.switch_page("views/textgen.py").run()
+    return at.switch_page(f"views/{name}.py").run()
+
+
+def text_page(model_dir: str) -> AppTest:
+    return page_with_model("textgen", "text_model_dir", model_dir)
 
 
 def test_text_generation_first_launch_trains_the_default_model():

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nlp_rnn.jazz.export import write_midi
-from tests.test_app import HOME, page
+from tests.test_app import page, page_with_model
 from tests.test_jazz import scale_piece
 
 
@@ -18,10 +18,7 @@ def small_jazz_model(tmp_path_factory):
 
 
 def jazz_page(model_dir: str) -> AppTest:
-    at = AppTest.from_file(HOME, default_timeout=180)
-    at.session_state["jazz_model_dir"] = model_dir
-    at.run()
-    return at.switch_page("views/jazz.py").run()
+    return page_with_model("jazz", "jazz_model_dir", model_dir)
 
 
 def test_jazz_first_launch_trains_the_default_model():

@@ -147,6 +147,16 @@ def test_bad_files_are_one_clear_error(tmp_path, content, message):
         parse_file(path)
 
 
+def test_lead_sheets_give_their_chord_symbols_and_abc_files_every_tune():
+    from nlp_rnn.jazz.default import corpus_paths
+
+    berlin, _, _, reels = corpus_paths()
+    piece = select(parse_file(berlin)[0])
+    assert piece.chord_source == "symbols" and [c.name for c in piece.chords[:4]] == ["F", "C7", "F", "Bb"]
+    tunes = parse_file(reels)
+    assert len(tunes) == 2 and all(select(t).chord_source == "symbols" for t in tunes)
+
+
 @needs_metheny
 def test_the_classic_metheny_window():
     score = parse_file(METHENY)[0]
