@@ -4,6 +4,7 @@ import gzip
 import json
 
 import pytest
+import torch
 
 from nlp_rnn.cli.main import main
 from nlp_rnn.errors import DataError
@@ -61,13 +62,35 @@ def test_split_tail_is_deterministic_and_off_the_end():
 def test_presets_match_the_papers():
     small = PRESETS["ptb-small"]
     assert (small["layers"], small["hidden"], small["bptt"], small["batch_size"], small["epochs"]) == (2, 200, 20, 20, 13)
-    assert (small["lr"], small["lr_decay"], small["lr_decay_start"], small["clip"], small["init_range"]) == (1.0, 0.5, 4,
-                                                                                                           5.0, 0.1)
+    # the paper's lr 1 and clip 5 on a loss summed over 20 steps, in our per-token-mean units
+    assert (small["lr"], small["lr_decay"], small["lr_decay_start"], small["clip"], small["init_range"]) == (20.0, 0.5, 4,
+                                                                                                           0.25, 0.1)
     medium = PRESETS["ptb-medium"]
     assert (medium["hidden"], medium["bptt"], medium["dropout"], medium["lr_decay"], medium["epochs"]) == (650, 35, 0.5,
                                                                                                           0.8, 39)
     char = PRESETS["char-small"]
     assert (char["layers"], char["hidden"], char["bptt"], char["batch_size"], char["lr"]) == (2, 128, 50, 50, 2e-3)
+
+
+def test_zaremba_units_give_the_papers_update():
+    """SGD on the mean per-token loss with zaremba()'s lr and clip = the paper's step on the loss summed over time."""
+    import torch.nn.functional as F
+
+    from nlp_rnn.models.language_model import LanguageModel, LanguageModelConfig
+    from nlp_rnn.textgen.presets import zaremba
+
+    tokens = torch.randint(0, 30, (4, 21), generator=torch.Generator().manual_seed(0))
+    updated = []
+    for reduction, settings_ in (("sum_over_time", dict(lr=1.0, clip=5.0)), ("mean", zaremba(lr=1.0, clip=5.0, bptt=20))):
+        torch.manual_seed(0)
+        model = LanguageModel(LanguageModelConfig(vocab_size=30, embed_dim=8, hidden_size=8, num_layers=2, init_range=0.5))
+        logits, _ = model(tokens[:, :-1])
+        loss = F.cross_entropy(logits.reshape(-1, 30), tokens[:, 1:].reshape(-1))
+        (loss * 20 if reduction == "sum_over_time" else loss).backward()  # sum over 20 steps, mean over the batch
+        torch.nn.utils.clip_grad_norm_(model.parameters(), settings_["clip"])
+        torch.optim.SGD(model.parameters(), lr=settings_["lr"]).step()
+        updated.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
+    torch.testing.assert_close(updated[0], updated[1])
 
 
 @pytest.fixture(scope="module")
