@@ -97,3 +97,14 @@ def test_sampling_restores_training_mode():
     model = LanguageModel(LanguageModelConfig(vocab_size=5, embed_dim=4, hidden_size=4, dropout=0.5)).train()
     generate(model, [1], SampleConfig(max_new_tokens=3, seed=0))
     assert model.training
+
+
+def test_draw_follows_the_distribution_and_never_picks_a_removed_token():
+    from nlp_rnn.sampling import draw
+
+    probs = torch.tensor([[0.0, 0.2, 0.0, 0.5, 0.3, 0.0]])
+    generator = torch.Generator().manual_seed(0)
+    counts = torch.bincount(torch.cat([draw(probs.expand(1000, 6), generator) for _ in range(20)]), minlength=6)
+    assert counts[[0, 2, 5]].sum() == 0
+    torch.testing.assert_close(counts.float() / counts.sum(), probs[0], atol=0.01, rtol=0)
+    assert draw(torch.tensor([[1.0, 0.0]]), generator).item() == 0

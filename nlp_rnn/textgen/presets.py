@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 def zaremba(lr: float, clip: float, bptt: int) -> dict:
     """Zaremba et al.'s SGD settings in this engine's units.
 
