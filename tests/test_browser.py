@@ -82,7 +82,7 @@ def assert_no_errors(page):
     assert not errors, [e.inner_text()[:300] for e in errors]
 
 
-@pytest.mark.parametrize("path", ["", "emojify", "textgen", "jazz"])
+@pytest.mark.parametrize("path", ["", "emojify", "textgen", "jazz", "lab"])
 def test_every_page_loads_without_an_error(server, browser, path):
     page = open_page(browser, f"{server}/{path}", path or "home")
     assert_no_errors(page)

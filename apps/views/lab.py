@@ -2,7 +2,7 @@
 
 import pandas as pd
 import streamlit as st
-from support import LiveTraining, show_error
+from support import LiveCurves, LiveTraining, show_error
 
 from nlp_rnn.errors import UserError
 
@@ -100,10 +100,12 @@ with compare_tab:
     if st.button("Compare", key="lab_compare_run"):
         options = CompareOptions(task=task, delays=tuple(delays), epochs=int(epochs))
         runs = [(cell, delay) for delay in options.delays for cell in options.cells]
-        bar, rows = st.progress(0.0), []
+        bar, chart, rows = st.progress(0.0), st.empty(), []
+        live = LiveCurves(chart, "val_accuracy" if task == "copy" else "val_loss")
         for i, (cell, delay) in enumerate(runs):
             bar.progress(i / len(runs), text=f"{cell.upper()} at T = {delay}")
-            rows.append(compare_one(options, cell, delay))
+            live.name = f"{cell} T={delay}"
+            rows.append(compare_one(options, cell, delay, callbacks=[live]))
         bar.progress(1.0, text="done")
         st.session_state["lab_compare"] = rows
     rows = st.session_state.get("lab_compare")
