@@ -52,7 +52,10 @@ class ChordTrack:
         self.model, self.chords, self.beats_per_bar, self.total = model, chords, beats_per_bar, total
         self.durations = torch.tensor([duration_of(t) for t in vocabulary.index_to_token])  # (vocab,)
         self.eos = vocabulary.eos_index
-        self.training = False
+
+    @property
+    def training(self) -> bool:
+        return self.model.training  # generate() restores this mode when it is done
 
     def eval(self):
         self.model.eval()
