@@ -10,11 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from nlp_rnn.checkpoint import atomic_write_bytes
 from nlp_rnn.errors import DataError, require_file
 from nlp_rnn.paths import cache_dir
 
@@ -66,7 +65,8 @@ def parse_file(path: str | Path, use_cache: bool = True) -> list[ParsedScore]:
     else:
         pieces = _parse_with_music21(path, kind)
         if cached is not None:
-            _write_atomic(cached, json.dumps([asdict(p) for p in pieces]))
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(cached, json.dumps([asdict(p) for p in pieces]).encode("utf-8"))
     if not any(part.events for piece in pieces for part in piece.parts if not part.percussion):
         raise DataError(path, "has no pitched notes", "give a score with a melody")
     return pieces
@@ -74,14 +74,6 @@ def parse_file(path: str | Path, use_cache: bool = True) -> list[ParsedScore]:
 
 def _cache_path(data: bytes) -> Path:
     return cache_dir() / "jazz-parsed" / f"{hashlib.sha256(data).hexdigest()[:32]}-v{FORMAT_VERSION}.json"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(tmp, path)
 
 
 def _from_json(text: str, source: str) -> list[ParsedScore]:
