@@ -69,12 +69,17 @@ def open_page(browser, url: str, name: str):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(url, timeout=60_000)
     page.locator("h1").first.wait_for(timeout=60_000)  # the script is running and drawing
-    # first launch may train a default model: wait until the script run is over
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=300_000)
     page.wait_for_timeout(500)
+    wait_until_idle(page, 300_000)  # a first launch may train a default model
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     return page
+
+
+def wait_until_idle(page, timeout: int) -> None:
+    """Until the script run is over: no running-man status widget and no spinner (a cached loader's)."""
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSpinner\"]')",
+                           timeout=timeout)
 
 
 def assert_no_errors(page):
@@ -125,3 +130,30 @@ def test_jazz_shows_an_audio_player_and_a_download_button(server, browser):
     page.screenshot(path=str(SHOTS / "jazz-solo.png"), full_page=True)
     assert_no_errors(page)
     page.close()
+
+
+def test_two_sessions_generating_at_once_get_what_each_would_get_alone(server, browser):
+    """Two tabs (two sessions) on one server click Generate together; each gets exactly the text the
+    library gives for its seed, so the shared cached model carries no state between sessions."""
+    from nlp_rnn.textgen.default import load_default
+    from nlp_rnn.textgen.pipeline import generate_text
+
+    pages = [open_page(browser, f"{server}/textgen", f"textgen-session-{seed}") for seed in (3, 4)]
+    for page, seed in zip(pages, (3, 4)):
+        for label, value in (("Length", "3000"), ("Seed", str(seed))):
+            box = page.get_by_label(label, exact=True)
+            box.fill(value)
+            box.press("Enter")
+        page.wait_for_timeout(300)
+        wait_until_idle(page, 60_000)
+    for page in pages:
+        page.get_by_role("button", name="Generate").click()  # both runs are on the server at once
+    outputs = []
+    for page in pages:
+        output = page.get_by_role("textbox", name="Generated")
+        output.wait_for(timeout=120_000)
+        outputs.append(output.input_value())
+        assert_no_errors(page)
+        page.close()
+    model = load_default(progress=False)
+    assert outputs == [generate_text(model, "The ", 3000, 0.8, None, None, 1, seed)[0] for seed in (3, 4)]
