@@ -3,12 +3,18 @@
 A model qualifies when it has ``init_hidden(batch)`` and ``step(tokens (batch,), hidden) →
 (logits (batch, vocab), hidden)``; a whole prime is fed once through ``model(tokens, hidden)``.
 The recurrent state is carried forward one token at a time: nothing is ever re-fed.
+
+Past the prime everything per token is small, so it runs on numpy arrays, whose calls cost a
+fraction of torch's: the distribution, the draw (uniforms from the call's seeded torch.Generator,
+drawn up front) and, for language models, the recurrent step itself (``numpy_step``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 
@@ -30,21 +36,37 @@ def next_token_probabilities(
 
     Temperature 0 puts all mass on the argmax. Top-k and top-p remove tokens, then renormalise.
     """
+    return torch.from_numpy(probabilities(logits.detach().float().numpy(), temperature, top_k, top_p))
+
+
+def probabilities(logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None,
+                  top_p: float | None = None) -> np.ndarray:
+    """``next_token_probabilities`` on numpy arrays (float32 out)."""
+    weights = sampling_weights(logits, temperature, top_k, top_p)
+    return (weights / weights.sum(-1, keepdims=True)).astype(np.float32)
+
+
+def sampling_weights(logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None,
+                     top_p: float | None = None) -> np.ndarray:
+    """The distribution before normalising (batch, vocab), all ``draw`` needs: a token's weight is
+    proportional to its probability, zero for the tokens temperature 0, top-k or top-p remove."""
     if temperature < 0 or (top_p is not None and not 0 < top_p <= 1) or (top_k is not None and top_k < 1):
         raise ValueError("need temperature ≥ 0, top_k ≥ 1 and 0 < top_p ≤ 1")
-    logits = logits.float()
     if temperature == 0:
-        return torch.nn.functional.one_hot(logits.argmax(-1), logits.size(-1)).float()
-    logits = logits / temperature
-    if top_k is not None and top_k < logits.size(-1):
-        kth = logits.topk(top_k, dim=-1).values[..., -1:]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
+        return np.eye(logits.shape[-1])[logits.argmax(-1)]
+    if temperature != 1:
+        logits = logits / temperature
+    if top_k is not None and top_k < logits.shape[-1]:
+        kth = np.partition(logits, -top_k, axis=-1)[:, [-top_k]]  # (batch, 1)
+        logits = np.where(logits < kth, -np.inf, logits)
     if top_p is not None and top_p < 1:
-        sorted_logits, order = logits.sort(dim=-1, descending=True)
-        cumulative = sorted_logits.softmax(-1).cumsum(-1)
-        drop = cumulative - sorted_logits.softmax(-1) >= top_p  # tokens after the nucleus is full
-        logits = logits.masked_fill(drop.scatter(-1, order, drop), float("-inf"))
-    return logits.softmax(-1)
+        order = np.argsort(-logits, axis=-1, kind="stable")
+        ranked = np.exp(np.take_along_axis(logits, order, axis=-1) - logits.max(-1, keepdims=True))
+        ranked /= ranked.sum(-1, keepdims=True)
+        drop = np.empty_like(ranked, dtype=bool)
+        np.put_along_axis(drop, order, ranked.cumsum(-1) - ranked >= top_p, axis=-1)  # after the nucleus is full
+        logits = np.where(drop, -np.inf, logits)
+    return np.exp(logits - logits.max(-1, keepdims=True))
 
 
 @torch.inference_mode()
@@ -56,6 +78,7 @@ def generate(model, prime: list[int], config: SampleConfig = SampleConfig()) -> 
     """
     if not prime:
         raise ValueError("generation needs a prime of at least one token")
+    sampling_weights(np.zeros((1, 1)), config.temperature, config.top_k, config.top_p)  # bad settings fail here
     was_training = model.training
     model.eval()
     generator = torch.Generator()
@@ -64,34 +87,53 @@ def generate(model, prime: list[int], config: SampleConfig = SampleConfig()) -> 
     else:
         generator.manual_seed(config.seed)
     streams = config.num_samples
-    tokens = torch.tensor([prime] * streams, dtype=torch.long)
-    logits, hidden = model(tokens, model.init_hidden(streams))  # the prime, once: (streams, len, vocab)
-    logits = logits[:, -1]
+    uniforms = torch.rand(config.max_new_tokens, streams, generator=generator, dtype=torch.float64).numpy()
+    logits, hidden = model(torch.tensor([prime] * streams), model.init_hidden(streams))  # the prime, once
+    step = _stepper(model, hidden)
+    logits = logits[:, -1].float().numpy()  # (streams, vocab)
     out = []  # (streams,) per step
-    done = torch.zeros(streams, dtype=torch.bool)
+    done = np.zeros(streams, dtype=bool)
     for position in range(config.max_new_tokens):
-        probs = next_token_probabilities(logits, config.temperature, config.top_k, config.top_p)
-        token = draw(probs, generator)  # (streams,)
+        token = draw(sampling_weights(logits, config.temperature, config.top_k, config.top_p), uniforms[position])
         out.append(token)
         if config.stop_token is not None:
             done |= token == config.stop_token
-            if bool(done.all()):
+            if done.all():
                 break
         if position + 1 == config.max_new_tokens:
             break  # no step for a token nobody will read
-        logits, hidden = model.step(token, hidden)
+        logits = step(token)
     model.train(was_training)
-    return [_cut(row, config.stop_token) for row in torch.stack(out, dim=1).tolist()]
+    return [_cut(row, config.stop_token) for row in np.stack(out, axis=1).tolist()]
 
 
-def draw(probs: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """One token per row of ``probs`` (batch, vocab) by inverting the cumulative distribution.
+def _stepper(model, hidden) -> Callable[[np.ndarray], np.ndarray]:
+    """tokens (streams,) → next logits (streams, vocab), carrying the state: the numpy step for
+    language models (see ``numpy_step``), the model's own ``step`` for anything else."""
+    from nlp_rnn.numpy_step import NumpyStep
 
-    Three cheap ops instead of ``torch.multinomial``, which costs about 35 µs a call on a CPU
-    (a third of a whole recurrent step). ``right=True`` never lands on a zero-probability token.
-    """
-    uniform = torch.rand(probs.size(0), 1, generator=generator)
-    return torch.searchsorted(probs.cumsum(-1), uniform, right=True).squeeze(1).clamp_(max=probs.size(-1) - 1)
+    fast = NumpyStep.of(model, hidden)
+    if fast is not None:
+        return fast
+    state = [hidden]
+
+    def step(tokens: np.ndarray) -> np.ndarray:
+        logits, state[0] = model.step(torch.from_numpy(tokens), state[0])
+        return logits.float().numpy()
+
+    return step
+
+
+def draw(weights: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """One token per row of ``weights`` (batch, vocab; probabilities, normalised or not), given one
+    uniform number in [0, 1) per row: the first token whose cumulative share exceeds it, so a
+    zero-weight token is never drawn."""
+    cumulative = weights.cumsum(-1)
+    if len(cumulative) == 1:  # one stream: a binary search, the common case and the cheapest
+        picked = cumulative[0].searchsorted(uniform * cumulative[0, -1], side="right")
+    else:
+        picked = (cumulative <= uniform[:, None] * cumulative[:, -1:]).sum(-1)
+    return np.minimum(picked, weights.shape[-1] - 1)
 
 
 def _cut(row: list[int], stop: int | None) -> list[int]:
