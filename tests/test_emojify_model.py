@@ -47,6 +47,15 @@ def test_same_seed_same_model_and_round_trip(tmp_path, bundled, options):
     torch.testing.assert_close(a.probabilities(texts), b.probabilities(texts))
 
 
+def test_reading_sentences_grouped_by_length_gives_the_packed_batch_result(v2_dir):
+    model = emoji_model.load(v2_dir)
+    texts = ["I love you", "we ate pasta and pizza for dinner tonight", "zzqxqzz", "he hit a home run", "sad", "ok ok"]
+    tokens, lengths = model.batch(texts)
+    with torch.no_grad():
+        packed = torch.softmax(model.classifier(tokens, lengths), dim=-1)  # one padded, packed batch
+    torch.testing.assert_close(model.probabilities_of(tokens, lengths), packed)
+
+
 def test_frozen_vectors_are_not_stored_in_the_checkpoint(v2_dir):
     size = sum(p.stat().st_size for p in v2_dir.glob("model-*.safetensors"))
     assert size < 2_000_000  # the 400,001 × 50 GloVe layer alone is 80 MB

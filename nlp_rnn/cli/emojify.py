@@ -38,7 +38,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     classify.add_argument("--model", help=MODEL_HELP)
     classify.add_argument("--format", choices=["tsv", "csv", "jsonl"], default="tsv", help="output (default tsv)")
     classify.add_argument("--top-k", type=positive_int, default=3, help="candidates per row (default 3)")
-    classify.add_argument("--batch-size", type=positive_int, default=2048, help="lines per model call (default 2048)")
+    classify.add_argument("--batch-size", type=positive_int, default=8192, help="lines per model call (default 8192)")
     classify.set_defaults(handler=run_classify)
 
     explain = commands.add_parser("explain", help="each word's contribution to the prediction")

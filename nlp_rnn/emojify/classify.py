@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
+import orjson
 import torch
 
 from nlp_rnn.emojify.model import EmojiModel
@@ -63,16 +63,16 @@ def _classify_batch(model: EmojiModel, batch: list, top_k: int) -> list[Row]:
     probs = model.probabilities(good) if good else torch.empty(0)  # (len(good), classes)
     k = min(top_k, len(model.labels))
     values, indices = probs.topk(k, dim=-1) if good else (probs, probs)
-    values, indices = values.tolist(), indices.tolist()
-    rows, j, labels, emojis = [], 0, model.labels, model.emojis
+    values, indices = values.double().numpy().round(6).tolist(), indices.tolist()  # rounded once per batch
+    choices = [{"label": label, "emoji": emoji} for label, emoji in zip(model.labels, model.emojis)]
+    rows, j = [], 0
     for number, text, shown in batch:
         if text is None:
             error = "empty line" if shown.strip() == "" and "\ufffd" not in shown else "not valid UTF-8"
             rows.append(Row(number, shown, error=error))
             continue
-        best = indices[j][0]
-        top = [{"label": labels[i], "emoji": emojis[i], "prob": round(p, 6)} for p, i in zip(values[j], indices[j])]
-        rows.append(Row(number, text, labels[best], emojis[best], round(values[j][0], 6), top))
+        best, top = indices[j][0], [{**choices[i], "prob": p} for p, i in zip(values[j], indices[j])]
+        rows.append(Row(number, text, choices[best]["label"], choices[best]["emoji"], values[j][0], top))
         j += 1
     return rows
 
@@ -92,7 +92,7 @@ class RowWriter:
         if self.fmt == "jsonl":
             if not row.error:
                 data.pop("error")
-            self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            self.out.write(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE).decode())  # ~10× json.dumps
             return
         data["top_k"] = "|".join(f"{t['label']}:{t['prob']:.4f}" for t in row.top_k or [])
         data["prob"] = "" if row.prob is None else f"{row.prob:.4f}"

@@ -35,7 +35,9 @@ class EmojifyOptions:
     epochs: int | None = None  # None: 150 for v1, 60 for v2
     lr: float | None = None  # None: 0.02 for v1, 0.002 for v2
     batch_size: int = 32
-    patience: int = 20  # early stopping on validation loss
+    optimizer: Literal["adam", "sgd"] = "adam"
+    weight_decay: float | None = None  # None: 1e-4 for v1, 0 for v2
+    patience: int | None = 20  # early stopping on validation loss (None: run every epoch)
     max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
     seed: int = 0
 
@@ -110,7 +112,8 @@ def train(options: EmojifyOptions, train: list[Example], valid: list[Example], o
     v1 = options.model == "v1"
     config = TrainConfig(epochs=options.epochs or (150 if v1 else 60), lr=options.lr or (0.02 if v1 else 0.002),
                          early_stopping_patience=options.patience if valid else None, seed=options.seed,
-                         progress=progress, weight_decay=1e-4 if v1 else 0.0, max_steps=options.max_steps)
+                         progress=progress, optimizer=options.optimizer, max_steps=options.max_steps,
+                         weight_decay=(1e-4 if v1 else 0.0) if options.weight_decay is None else options.weight_decay)
     task = ClassificationTask(model, train, valid, options.batch_size, options.seed)
     trainer = Trainer(model.classifier, task, config, out_dir=out_dir, model_info=save_info(model), callbacks=callbacks)
     history = trainer.fit()

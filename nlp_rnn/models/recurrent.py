@@ -64,7 +64,7 @@ class RecurrentEncoder(nn.Module):
         and their outputs are zero."""
         if hidden is None:
             hidden = self.init_hidden(inputs.size(0))
-        if lengths is None:
+        if lengths is None or bool((lengths == inputs.size(1)).all()):  # nothing to skip: packing only costs
             return self.rnn(inputs, hidden)
         packed = pack_padded_sequence(inputs, lengths.cpu(), batch_first=True, enforce_sorted=False)
         outputs, hidden = self.rnn(packed, hidden)
