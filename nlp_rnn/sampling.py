@@ -104,6 +104,8 @@ def generate(model, prime: list[int], config: SampleConfig = SampleConfig()) -> 
             break  # no step for a token nobody will read
         logits = step(token)
     model.train(was_training)
+    if not out:
+        return [[] for _ in range(streams)]
     return [_cut(row, config.stop_token) for row in np.stack(out, axis=1).tolist()]
 
 

@@ -58,6 +58,20 @@ def test_emojify_trains_a_model_and_uses_it_at_once():
     assert confusion.shape == (5, 5) and int(confusion.values.sum()) == 60
 
 
+def test_emojify_trains_on_a_small_upload_without_a_validation_split():
+    rows = "".join(f"{text},{label}\n" for text, label in [("I love you", 0), ("we won the game", 1), ("so funny", 2),
+                                                          ("I am sad", 3), ("pizza time", 4)] * 4)
+    at = page("emojify")
+    at.radio(key="emojify_train_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="emojify_train_upload").set_value(("mine.csv", rows.encode(), "text/csv")).run()
+    at.radio(key="emojify_train_model").set_value("v1").run()
+    at.number_input(key="emojify_epochs").set_value(5).run()
+    at.button(key="emojify_train").click().run()
+    assert not at.exception
+    assert "training (no validation split" in at.success[0].value
+    assert int(frame_with(at, "heart").values.sum()) == 20  # scored on the 20 training sentences
+
+
 def test_emojify_training_without_an_upload_is_an_error_not_a_crash():
     at = page("emojify")
     at.radio(key="emojify_train_source").set_value("Upload a CSV").run()

@@ -65,9 +65,10 @@ def test_bundled_dataset_split_is_documented_and_balanced():
 def test_carved_validation_is_stratified_and_deterministic(tmp_path):
     rows = "".join(f"sentence {i},{i % 2}\n" for i in range(40))
     examples = read_examples(write(tmp_path, rows.encode()))
-    train, valid = train_valid(examples, valid_fraction=0.25, seed=3)
+    train, valid = train_valid(examples, valid_fraction=0.25, seed=3, carve_from=40)
     assert len(valid) == 10 and sum(e.label == "heart" for e in valid) == 5
-    assert train_valid(examples, valid_fraction=0.25, seed=3) == (train, valid)
+    assert train_valid(examples, valid_fraction=0.25, seed=3, carve_from=40) == (train, valid)
+    assert train_valid(examples) == (examples, [])  # below 500 sentences: all of them train
 
 
 @pytest.mark.parametrize(("text", "name"), [("❤️", "heart"), (":heart:", "heart"), ("Baseball", "baseball"),

@@ -109,3 +109,8 @@ def test_draw_follows_the_distribution_and_never_picks_a_removed_token():
     assert counts[[0, 2, 5]].sum() == 0
     np.testing.assert_allclose(counts / counts.sum(), probs[0], atol=0.01)
     assert draw(np.array([[1.0, 0.0]]), np.array([0.999999])).tolist() == [0]
+
+
+def test_zero_new_tokens_gives_empty_streams():
+    model = LanguageModel(LanguageModelConfig(vocab_size=5, embed_dim=4, hidden_size=4))
+    assert generate(model, [1, 2], SampleConfig(max_new_tokens=0, num_samples=2, seed=0)) == [[], []]

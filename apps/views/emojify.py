@@ -66,7 +66,7 @@ with train_tab:
                             key="emojify_train_upload") if source == "Upload a CSV" else None
     version = st.radio("Model", ["v1", "v2"], index=1, horizontal=True, key="emojify_train_model",
                        help="v1: average of word vectors → linear; v2: 2-layer LSTM")
-    epochs = st.number_input("Epochs (at most; early stopping on validation loss)", 1, 300, 30, key="emojify_epochs")
+    epochs = st.number_input("Epochs (at most; early stopping on validation loss when there is a validation split)", 1, 300, 30, key="emojify_epochs")
     if st.button("Train", key="emojify_train"):
         try:
             if source == "Bundled dataset":
@@ -88,9 +88,10 @@ with train_tab:
         else:
             from nlp_rnn.emojify.evaluate import evaluate
 
-            report = evaluate(trained, valid_set)
+            report = evaluate(trained, valid_set or train_set)
             best = min(history, key=lambda r: r.get("val_loss", r["train_loss"]))
-            st.success(f"Trained {version}: validation accuracy {report['accuracy']:.1%} (best of {len(history)} "
+            scored = "validation" if valid_set else "training (no validation split: under 500 sentences, all train)"
+            st.success(f"Trained {version}: {scored} accuracy {report['accuracy']:.1%} (best of {len(history)} "
                        f"epochs: {best['epoch']}); the page now uses this model.")
             st.dataframe(pd.DataFrame(report["confusion"], index=report["labels"], columns=report["labels"]),
                          key="emojify_confusion")
