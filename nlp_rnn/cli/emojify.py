@@ -102,6 +102,7 @@ def run_evaluate(args) -> int:
 
 def run_classify(args) -> int:
     import contextlib
+    import gc
     import sys
 
     from nlp_rnn.emojify.classify import RowWriter, classify_stream, read_lines
@@ -110,6 +111,9 @@ def run_classify(args) -> int:
     inputs = args.inputs or ["-"]
     paths = [None if name == "-" else require_file(name, "input file") for name in inputs]  # all checked first
     model = _model(args.model)
+    # The vectors' 400,000-word index is long-lived: keep the cyclic garbage collector from walking it
+    # again and again while millions of short-lived rows come and go (it cost a fifth of the run).
+    gc.freeze()
     writer = RowWriter(sys.stdout, args.format, with_file=len(inputs) > 1)
     for name, path in zip(inputs, paths):
         with open(path, "rb") if path else contextlib.nullcontext(sys.stdin.buffer) as handle:
