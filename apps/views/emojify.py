@@ -66,7 +66,8 @@ with train_tab:
                             key="emojify_train_upload") if source == "Upload a CSV" else None
     version = st.radio("Model", ["v1", "v2"], index=1, horizontal=True, key="emojify_train_model",
                        help="v1: average of word vectors → linear; v2: 2-layer LSTM")
-    epochs = st.number_input("Epochs (at most; early stopping on validation loss when there is a validation split)", 1, 300, 30, key="emojify_epochs")
+    epochs = st.number_input("Epochs (at most; early stopping on validation loss when there is a validation split)",
+                             1, 300, 30, key="emojify_epochs")
     if st.button("Train", key="emojify_train"):
         try:
             if source == "Bundled dataset":

@@ -37,8 +37,7 @@ class EmojifyOptions:
     batch_size: int = 32
     optimizer: Literal["adam", "sgd"] = "adam"
     weight_decay: float | None = None  # None: 1e-4 for v1, 0 for v2
-    patience: int | None = 20  # early stopping on the monitored figure (None: run every epoch)
-    monitor: Literal["val_loss", "val_accuracy"] = "val_loss"  # picks the best epoch
+    patience: int | None = 20  # early stopping on validation loss (None: run every epoch)
     max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
     seed: int = 0
 
@@ -114,8 +113,6 @@ def train(options: EmojifyOptions, train: list[Example], valid: list[Example], o
     config = TrainConfig(epochs=options.epochs or (300 if v1 else 80), lr=options.lr or (0.005 if v1 else 0.002),
                          early_stopping_patience=options.patience if valid else None, seed=options.seed,
                          progress=progress, optimizer=options.optimizer, max_steps=options.max_steps,
-                         monitor=options.monitor if valid else "train_loss",
-                         monitor_mode="max" if options.monitor == "val_accuracy" and valid else "min",
                          weight_decay=(1e-4 if v1 else 0.0) if options.weight_decay is None else options.weight_decay)
     task = ClassificationTask(model, train, valid, options.batch_size, options.seed)
     trainer = Trainer(model.classifier, task, config, out_dir=out_dir, model_info=save_info(model), callbacks=callbacks)
