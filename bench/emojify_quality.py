@@ -39,8 +39,9 @@ def splits(examples: list, count: int = SPLITS) -> list[tuple[list, list]]:
 
 
 def accuracy(model, test: list) -> float:
-    probs = model.probabilities([e.text for e in test])
-    return sum(model.labels[int(i)] == e.label for i, e in zip(probs.argmax(-1), test)) / len(test)
+    from nlp_rnn.emojify.evaluate import evaluate
+
+    return evaluate(model, test)["accuracy"]
 
 
 def ours(version: str, train: list, test: list) -> float:

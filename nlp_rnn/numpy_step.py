@@ -48,9 +48,9 @@ class NumpyStep:
         return cls(model, hidden)
 
     def __call__(self, tokens: np.ndarray) -> np.ndarray:
-        x = self.embedding[tokens] if self.table is None else None
+        x = self.embedding[tokens] if self.table is None else None  # None: the first layer looks its input up
         for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(self.layers):
-            from_x = self.table[tokens] if layer == 0 and x is None else x @ w_ih + b_ih  # (streams, gates)
+            from_x = self.table[tokens] if x is None else x @ w_ih + b_ih  # (streams, gates)
             from_h = self.h[layer] @ w_hh  # (streams, gates)
             if b_hh is not None:
                 from_h += b_hh

@@ -10,7 +10,10 @@ from nlp_rnn.numpy_step import NumpyStep
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("layers", [1, 3])
-def test_the_numpy_step_matches_the_torch_step(cell, layers):
+@pytest.mark.parametrize("table", [True, False])  # first layer looked up, or multiplied (large vocabularies)
+def test_the_numpy_step_matches_the_torch_step(cell, layers, table, monkeypatch):
+    if not table:
+        monkeypatch.setattr("nlp_rnn.numpy_step.TABLE_LIMIT", 0)
     torch.manual_seed(0)
     config = LanguageModelConfig(vocab_size=30, embed_dim=12, hidden_size=16, num_layers=layers, cell=cell, dropout=0.3)
     model = LanguageModel(config).eval()
