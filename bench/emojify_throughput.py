@@ -1,8 +1,9 @@
 """Emojify batch classification: the CLI end to end against one sentence at a time, same model, same run.
 
 The input is 100,000 lines shuffled from the bundled sentences; the model is the default V2
-(GloVe 6B 50d, 2×LSTM(128)). Also reported: the bare batched model on pre-encoded tensors, the
-ceiling any pipeline around it can reach on this machine.
+(GloVe 6B 50d, 2×LSTM(128)). Also reported: the bare batched model on pre-encoded tensors (8,192
+sentences a call, on all cores). The CLI can pass it: its worker threads run one batch per core
+and overlap one batch's Python (reading, tokenizing, writing) with another's model call.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import random
 import tempfile
 import time
 from pathlib import Path
-
-import torch
 
 LINES, ONE_BY_ONE = 100_000, 2_000
 
@@ -45,12 +44,11 @@ def run() -> list[dict]:
     for text in lines[:ONE_BY_ONE]:
         model.probabilities([text])
     single_rate = ONE_BY_ONE / (time.perf_counter() - started)
-    tokens, lengths = model.batch(lines[:20_000])
-    with torch.no_grad():
-        started = time.perf_counter()
-        for start in range(0, 20_000, 512):
-            model.classifier(tokens[start : start + 512], lengths[start : start + 512])
-        bare_rate = 20_000 / (time.perf_counter() - started)
+    encoded = [model.batch(lines[start : start + 8192]) for start in range(0, 32_768, 8192)]
+    started = time.perf_counter()
+    for tokens, lengths in encoded:  # the model calls the CLI makes, on every core, nothing around them
+        model.probabilities_of(tokens, lengths)
+    bare_rate = 32_768 / (time.perf_counter() - started)
     return [
         {"name": "Emojify classify (CLI, V2, jsonl) vs one sentence at a time", "ours": cli_rate,
          "baseline": single_rate, "unit": "sentences/s", "ratio": cli_rate / single_rate,

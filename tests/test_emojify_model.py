@@ -10,7 +10,7 @@ import torch
 
 from nlp_rnn.cli.main import main
 from nlp_rnn.emojify import model as emoji_model
-from nlp_rnn.emojify.classify import RowWriter, classify_stream, read_lines
+from nlp_rnn.emojify.classify import RowWriter, classify_batches, classify_stream, read_lines
 from nlp_rnn.emojify.data import read_examples, train_valid
 from nlp_rnn.emojify.explain import explain
 from nlp_rnn.emojify.train import EmojifyOptions, train
@@ -68,21 +68,31 @@ def test_classify_gives_one_row_per_line_in_order_with_errors(v2_dir):
     model = emoji_model.load(v2_dir)
     data = b"\xef\xbb\xbfI love you\r\n\nlet's eat pizza\n\xff\xfe\n   \nhe hit a home run"
     rows = list(classify_stream(model, read_lines(io.BytesIO(data)), top_k=2, batch_size=2))
-    assert [r.line for r in rows] == [1, 2, 3, 4, 5, 6]
-    assert [r.error for r in rows] == ["", "empty line", "", "not valid UTF-8", "empty line", ""]
-    assert rows[0].text == "I love you" and rows[0].label == "heart" and rows[0].emoji == "❤️"
-    assert rows[2].label == "fork_and_knife" and rows[5].label == "baseball"
-    assert len(rows[0].top_k) == 2 and rows[0].top_k[0]["prob"] == rows[0].prob
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r.get("error", "") for r in rows] == ["", "empty line", "", "not valid UTF-8", "empty line", ""]
+    assert rows[0]["text"] == "I love you" and rows[0]["label"] == "heart" and rows[0]["emoji"] == "❤️"
+    assert rows[2]["label"] == "fork_and_knife" and rows[5]["label"] == "baseball"
+    assert len(rows[0]["top_k"]) == 2 and rows[0]["top_k"][0]["prob"] == rows[0]["prob"]
+
+
+def test_workers_keep_input_order_and_give_the_same_rows(v2_dir):
+    model = emoji_model.load(v2_dir)
+    words = ["pizza", "love", "game", "sad", "happy", "bat", "dinner", "hug", "cry"]
+    data = "\n".join(" ".join(words[(i * 7 + j) % 9] for j in range(1 + i % 5)) if i % 11 else "" for i in range(300))
+    def run(workers):
+        return list(classify_batches(model, read_lines(io.BytesIO(data.encode())), 3, 7, workers, RowWriter("jsonl").render))
+    one, three = run(1), run(3)
+    assert len(one) == 43 and three == one
+    rows = [json.loads(line) for line in "".join(three).splitlines()]
+    assert [r["line"] for r in rows] == list(range(1, 301))
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "csv", "jsonl"])
 def test_writers(v2_dir, fmt):
     model = emoji_model.load(v2_dir)
-    out = io.StringIO()
-    writer = RowWriter(out, fmt)
-    for row in classify_stream(model, read_lines(io.BytesIO(b"good food\n\n")), top_k=3):
-        writer.write(row)
-    lines = out.getvalue().splitlines()
+    writer = RowWriter(fmt)
+    rows = list(classify_stream(model, read_lines(io.BytesIO(b"good food\n\n")), top_k=3))
+    lines = (writer.header() + writer.render(rows)).splitlines()
     if fmt == "jsonl":
         first, second = (json.loads(line) for line in lines)
         assert set(first) == {"line", "text", "label", "emoji", "prob", "top_k"} and len(first["top_k"]) == 3

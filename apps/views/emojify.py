@@ -50,10 +50,9 @@ with batch_tab:
         lines = read_upload("pasted.txt", pasted.encode())
     if lines is not None:
         rows = list(classify_stream(model, lines, top_k=3))
-        bad = sum(1 for r in rows if r.error)
+        bad = sum(1 for r in rows if "error" in r)
         st.write(f"{len(rows)} rows" + (f", {bad} marked with an error" if bad else ""))
-        table = pd.DataFrame([{"line": r.line, "text": r.text, "emoji": r.emoji, "label": r.label, "prob": r.prob,
-                               "error": r.error} for r in rows[:1000]])
+        table = pd.DataFrame(rows[:1000], columns=["line", "text", "emoji", "label", "prob", "error"]).fillna({"error": ""})
         st.dataframe(table, hide_index=True, key="emojify_results")
         left, right = st.columns(2)
         left.download_button("Download CSV", rows_to_text(rows, "csv"), "emojify.csv", "text/csv", key="emojify_dl_csv")

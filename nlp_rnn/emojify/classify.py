@@ -6,29 +6,23 @@ A line that is empty or not valid UTF-8 gives a row with an ``error`` field; the
 from __future__ import annotations
 
 import csv
+import functools
 import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import BinaryIO, TextIO
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import BinaryIO, TypeVar
 
 import orjson
 import torch
 
 from nlp_rnn.emojify.model import EmojiModel
 
+T = TypeVar("T")
+
 FIELDS = ["line", "text", "label", "emoji", "prob", "top_k", "error"]
-
-
-@dataclass
-class Row:
-    line: int
-    text: str
-    label: str = ""
-    emoji: str = ""
-    prob: float | None = None
-    top_k: list | None = None
-    error: str = ""
-    file: str | None = None
+Row = dict  # a jsonl row: line, text, label, emoji, prob, top_k, and error when the line was unusable
 
 
 def read_lines(handle: BinaryIO) -> Iterator[tuple[int, str | None, str]]:
@@ -45,17 +39,39 @@ def read_lines(handle: BinaryIO) -> Iterator[tuple[int, str | None, str]]:
         yield number, (text if text.strip() else None), text
 
 
+def classify_batches(model: EmojiModel, lines: Iterable[tuple[int, str | None, str]], top_k: int = 3,
+                     batch_size: int = 512, workers: int = 1, then: Callable[[list[Row]], T] = list) -> Iterator[T]:
+    """``then(rows)`` for every ``batch_size`` lines of ``read_lines`` output, in input order.
+
+    With ``workers`` > 1, that many threads classify (and ``then``) batches at once; at most
+    ``workers`` + 1 batches are in flight, so memory stays constant. torch runs its kernels without
+    the GIL, so one worker's model call overlaps another's Python work.
+    """
+    job = functools.partial(_classify_then, model, top_k=top_k, then=then)
+    lines = iter(lines)
+    batches = iter(lambda: list(itertools.islice(lines, batch_size)), [])
+    if workers == 1:
+        yield from map(job, batches)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="emojify") as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.submit(job, batch))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def classify_stream(model: EmojiModel, lines: Iterable[tuple[int, str | None, str]], top_k: int = 3,
                     batch_size: int = 512) -> Iterator[Row]:
-    """Rows for ``read_lines`` output, classified ``batch_size`` lines at a time."""
-    batch: list[tuple[int, str | None, str]] = []
-    for item in lines:
-        batch.append(item)
-        if len(batch) >= batch_size:
-            yield from _classify_batch(model, batch, top_k)
-            batch = []
-    if batch:
-        yield from _classify_batch(model, batch, top_k)
+    """One row per ``read_lines`` item, classified ``batch_size`` lines at a time."""
+    for rows in classify_batches(model, lines, top_k, batch_size):
+        yield from rows
+
+
+def _classify_then(model: EmojiModel, batch: list, top_k: int, then: Callable[[list[Row]], T]) -> T:
+    return then(_classify_batch(model, batch, top_k))
 
 
 def _classify_batch(model: EmojiModel, batch: list, top_k: int) -> list[Row]:
@@ -64,49 +80,58 @@ def _classify_batch(model: EmojiModel, batch: list, top_k: int) -> list[Row]:
     k = min(top_k, len(model.labels))
     values, indices = probs.topk(k, dim=-1) if good else (probs, probs)
     values, indices = values.double().numpy().round(6).tolist(), indices.tolist()  # rounded once per batch
-    choices = [{"label": label, "emoji": emoji} for label, emoji in zip(model.labels, model.emojis)]
+    labels, emojis = model.labels, model.emojis
     rows, j = [], 0
     for number, text, shown in batch:
         if text is None:
             error = "empty line" if shown.strip() == "" and "\ufffd" not in shown else "not valid UTF-8"
-            rows.append(Row(number, shown, error=error))
+            rows.append({"line": number, "text": shown, "label": "", "emoji": "", "prob": None, "top_k": None,
+                         "error": error})
             continue
-        best, top = indices[j][0], [{**choices[i], "prob": p} for p, i in zip(values[j], indices[j])]
-        rows.append(Row(number, text, choices[best]["label"], choices[best]["emoji"], values[j][0], top))
+        best, probs_j = indices[j][0], values[j]
+        rows.append({"line": number, "text": text, "label": labels[best], "emoji": emojis[best], "prob": probs_j[0],
+                     "top_k": [{"label": labels[i], "emoji": emojis[i], "prob": p} for p, i in zip(probs_j, indices[j])]})
         j += 1
     return rows
 
 
 class RowWriter:
-    """tsv, csv or jsonl rows on a text stream; tsv/csv put top_k as "label:prob|..." in one cell."""
+    """tsv, csv or jsonl rows; tsv/csv put top_k as "label:prob|..." in one cell and always have an
+    error column; ``file`` (several inputs) comes first."""
 
-    def __init__(self, out: TextIO, fmt: str, with_file: bool = False):
-        self.out, self.fmt = out, fmt
+    def __init__(self, fmt: str, with_file: bool = False):
+        self.fmt = fmt
         self.fields = (["file"] if with_file else []) + FIELDS
-        if fmt in ("csv", "tsv"):
-            self.writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
-            self.writer.writerow(self.fields)
 
-    def write(self, row: Row) -> None:
-        data = {name: getattr(row, name) for name in self.fields}
+    def header(self) -> str:
+        return "" if self.fmt == "jsonl" else self._table([self.fields])
+
+    def render(self, rows: list[Row], file: str | None = None) -> str:
+        """The rows as text (safe to call from several threads)."""
         if self.fmt == "jsonl":
-            if not row.error:
-                data.pop("error")
-            self.out.write(orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE).decode())  # ~10× json.dumps
-            return
-        data["top_k"] = "|".join(f"{t['label']}:{t['prob']:.4f}" for t in row.top_k or [])
-        data["prob"] = "" if row.prob is None else f"{row.prob:.4f}"
-        data["text"] = row.text.replace("\t", " ") if self.fmt == "tsv" else row.text
-        self.writer.writerow([data[name] for name in self.fields])
+            dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE  # ~10× json.dumps
+            if file is not None:
+                rows = [{"file": file, **row} for row in rows]
+            return b"".join([dumps(row, option=newline) for row in rows]).decode()
+        cells = (self._cells(row) for row in rows)
+        return self._table(cells if file is None else ([file, *row] for row in cells))
+
+    def _cells(self, row: Row) -> list:
+        text = row["text"].replace("\t", " ") if self.fmt == "tsv" else row["text"]
+        prob = "" if row["prob"] is None else f"{row['prob']:.4f}"
+        top = "|".join(f"{t['label']}:{t['prob']:.4f}" for t in row["top_k"] or [])
+        return [row["line"], text, row["label"], row["emoji"], prob, top, row.get("error", "")]
+
+    def _table(self, rows: Iterable[list]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter="\t" if self.fmt == "tsv" else ",", lineterminator="\n").writerows(rows)
+        return buffer.getvalue()
 
 
 def rows_to_text(rows: Iterable[Row], fmt: str) -> str:
     """All rows as one string (for downloads)."""
-    buffer = io.StringIO()
-    writer = RowWriter(buffer, fmt)
-    for row in rows:
-        writer.write(row)
-    return buffer.getvalue()
+    writer = RowWriter(fmt)
+    return writer.header() + writer.render(list(rows))
 
 
 def read_upload(name: str, data: bytes) -> Iterator[tuple[int, str | None, str]]:

@@ -10,6 +10,7 @@ Two embedding layouts (see ``embeddings.torch_layer``):
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,6 +39,12 @@ def shared_vectors_layer(spec: str):
     return kv, embedding_from_vectors(kv, freeze=True).embedding
 
 
+@functools.lru_cache(maxsize=2)
+def shared_rows(spec: str) -> dict[str, int]:
+    """word → its row in ``shared_vectors_layer(spec)`` (the vectors' index + 1: row 0 is padding)."""
+    return {word: i + 1 for i, word in enumerate(shared_vectors_layer(spec)[0].index_to_key)}
+
+
 @dataclass
 class EmojiModel:
     classifier: Classifier
@@ -51,17 +58,18 @@ class EmojiModel:
         return [emoji_for(label) for label in self.labels]
 
     def _index(self) -> dict[str, int]:
-        """token → row: the vocabulary's, or the vectors' own (whose row is its index + 1)."""
+        """token → embedding row: the vocabulary's, or the shared vectors' rows."""
         if self.vocabulary is not None:
             return self.vocabulary.token_to_index
-        return shared_vectors_layer(self.vectors)[0].key_to_index
+        with _lock:
+            return shared_rows(self.vectors)
 
     def token_ids(self, tokens: list[str], index: dict[str, int] | None = None) -> list[int]:
         """Indices of the tokens the model sees (frozen layout: known words only)."""
         get = (index or self._index()).get
         if self.vocabulary is not None:
             return [get(t, 1) for t in tokens]
-        return [i + 1 for i in (get(t, -1) for t in tokens) if i >= 0]
+        return [i for i in map(get, tokens) if i]  # rows start at 1; None = not in the vectors
 
     def batch(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Texts → padded indices (batch, longest) and lengths (a sentence of no known word is one pad)."""
@@ -70,7 +78,7 @@ class EmojiModel:
         lengths = np.fromiter((len(row) for row in ids), dtype=np.int64, count=len(ids))
         tokens = np.zeros((len(ids), int(lengths.max())), dtype=np.int64)
         tokens[np.arange(tokens.shape[1]) < lengths[:, None]] = np.fromiter(
-            (i for row in ids for i in row), dtype=np.int64, count=int(lengths.sum()))  # row-major fill
+            itertools.chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))  # row-major fill
         return torch.from_numpy(tokens), torch.from_numpy(lengths)
 
     @torch.no_grad()
