@@ -49,13 +49,13 @@ def main(argv: list[str]) -> int:
         if only and name.split(".")[-1] not in only:
             continue
         print(f"running {name} ...", flush=True)
-        rows.extend(importlib.import_module(name).run())
+        rows.extend({**row, "module": name} for row in importlib.import_module(name).run())
         print(f"  {rows[-1]['name']}: ratio {rows[-1]['ratio']:.2f}", flush=True)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}"
-    if only:  # a partial run replaces its own rows and keeps the others
-        fresh = {row["name"] for row in rows}
+    if only:  # a partial run replaces the rows of the modules it ran and keeps the others
+        ran = {row["module"] for row in rows}
         saved = json.loads((ROOT / "bench" / "results.json").read_text())["results"]
-        rows = [row for row in saved if row["name"] not in fresh] + rows
+        rows = [row for row in saved if row.get("module") not in ran] + rows
     (ROOT / "bench" / "results.json").write_text(json.dumps({"machine": machine, "results": rows}, indent=1) + "\n")
     write_readme(rows, machine)
     print(table(rows, machine))
