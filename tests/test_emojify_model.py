@@ -135,3 +135,14 @@ def test_cli_classify_streams_stdin_and_files(tmp_path, v2_dir):
     assert [(r["file"], r["line"]) for r in rows] == [(str(tmp_path / "a.txt"), 1), ("-", 1)]
     missing = subprocess.run(command + [str(tmp_path / "nope.txt")], capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no such input file" in missing.stderr
+
+
+def test_cli_classify_stops_quietly_when_the_reader_goes_away(tmp_path, v2_dir):
+    """`nlp-rnn emojify classify big.txt | head -1`: no error message, the shell's SIGPIPE status."""
+    (tmp_path / "big.txt").write_text("I love you\n" * 50_000)
+    command = [sys.executable, "-m", "nlp_rnn", "emojify", "classify", "--model", str(v2_dir), str(tmp_path / "big.txt"),
+               "--batch-size", "1000"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(b"line\t")
+    process.stdout.close()
+    assert process.wait(timeout=120) == 141 and process.stderr.read() == b""

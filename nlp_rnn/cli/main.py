@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 
 from nlp_rnn.cli.parsing import Parser
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except (UserError, VectorsError) as error:
         return _fail(str(error))
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat and grep do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 141  # 128 + SIGPIPE, what the shell reports for them
     except OSError as error:  # unreadable or unwritable files the commands did not anticipate
         where = f"{error.filename}: " if error.filename else ""
         return _fail(f"{where}{error.strerror or error}; check the path and its permissions")
