@@ -1,6 +1,7 @@
 """Emojify models: training, determinism, checkpoints, classification, explanations, the CLI."""
 
 import io
+import itertools
 import json
 import subprocess
 import sys
@@ -135,6 +136,22 @@ def test_cli_classify_streams_stdin_and_files(tmp_path, v2_dir):
     assert [(r["file"], r["line"]) for r in rows] == [(str(tmp_path / "a.txt"), 1), ("-", 1)]
     missing = subprocess.run(command + [str(tmp_path / "nope.txt")], capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no such input file" in missing.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_classify_reads_the_input_lazily(v2_dir, workers):
+    """Constant memory on any file: at most workers + 1 batches are read ahead of the output."""
+    model, read = emoji_model.load(v2_dir), []
+
+    def lines():  # a long input that records how far it was read
+        for number in range(1, 100_001):
+            read.append(number)
+            yield number, "I love pizza", "I love pizza"
+
+    batches = classify_batches(model, lines(), batch_size=50, workers=workers)
+    for count, rows in enumerate(itertools.islice(batches, 20), start=1):
+        assert rows[0]["line"] == (count - 1) * 50 + 1 and len(read) <= (count + workers + 1) * 50
+    batches.close()
 
 
 def test_cli_classify_stops_quietly_when_the_reader_goes_away(tmp_path, v2_dir):
