@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nlp_rnn.emojify.train import DEFAULT_EPOCHS
+
 HOME = str(Path(__file__).resolve().parents[1] / "apps" / "Home.py")
 
 
@@ -48,8 +50,10 @@ def test_emojify_classifies_pasted_lines_and_marks_bad_rows():
 
 def test_emojify_trains_a_model_and_uses_it_at_once():
     at = page("emojify")
+    assert at.number_input(key="emojify_epochs_v2").value == DEFAULT_EPOCHS["v2"] == 80  # the CLI's defaults
     at.radio(key="emojify_train_model").set_value("v1").run()
-    at.number_input(key="emojify_epochs").set_value(5).run()
+    assert at.number_input(key="emojify_epochs_v1").value == DEFAULT_EPOCHS["v1"] == 300
+    at.number_input(key="emojify_epochs_v1").set_value(5).run()
     at.button(key="emojify_train").click().run()
     assert not at.exception
     assert "Trained v1" in at.success[0].value
@@ -65,7 +69,7 @@ def test_emojify_trains_on_a_small_upload_without_a_validation_split():
     at.radio(key="emojify_train_source").set_value("Upload a CSV").run()
     at.file_uploader(key="emojify_train_upload").set_value(("mine.csv", rows.encode(), "text/csv")).run()
     at.radio(key="emojify_train_model").set_value("v1").run()
-    at.number_input(key="emojify_epochs").set_value(5).run()
+    at.number_input(key="emojify_epochs_v1").set_value(5).run()
     at.button(key="emojify_train").click().run()
     assert not at.exception
     assert "training (no validation split" in at.success[0].value

@@ -11,7 +11,7 @@ from embeddings.errors import VectorsError
 from nlp_rnn.emojify.classify import classify_stream, read_upload, rows_to_text
 from nlp_rnn.emojify.data import read_examples, train_valid
 from nlp_rnn.emojify.explain import explain
-from nlp_rnn.emojify.train import EmojifyOptions, train
+from nlp_rnn.emojify.train import DEFAULT_EPOCHS, EmojifyOptions, train
 from nlp_rnn.errors import UserError
 from nlp_rnn.paths import cache_dir
 
@@ -66,7 +66,7 @@ with train_tab:
     version = st.radio("Model", ["v1", "v2"], index=1, horizontal=True, key="emojify_train_model",
                        help="v1: average of word vectors → linear; v2: 2-layer LSTM")
     epochs = st.number_input("Epochs (at most; early stopping on validation loss when there is a validation split)",
-                             1, 300, 30, key="emojify_epochs")
+                             1, 1000, DEFAULT_EPOCHS[version], key=f"emojify_epochs_{version}")
     if st.button("Train", key="emojify_train"):
         try:
             if source == "Bundled dataset":

@@ -19,6 +19,8 @@ from nlp_rnn.training import Callback, Task, TrainConfig, Trainer
 from nlp_rnn.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
+# Measured on 132-sentence files in bench/emojify_quality.py (the README gives the runs).
+DEFAULT_EPOCHS, DEFAULT_LR = {"v1": 300, "v2": 80}, {"v1": 0.005, "v2": 0.002}
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,8 @@ class EmojifyOptions:
     pooling: Literal["last", "mean", "attention"] = "last"  # v2 sentence vector
     dropout: float = 0.5  # v2 between layers and before the output
     trainable_embeddings: bool = False  # fine-tune the vectors (stores a restricted layer with the model)
-    epochs: int | None = None  # None: 300 for v1, 80 for v2 (measured in bench/emojify_quality.py)
-    lr: float | None = None  # None: 0.005 for v1, 0.002 for v2
+    epochs: int | None = None  # None: DEFAULT_EPOCHS of the model
+    lr: float | None = None  # None: DEFAULT_LR of the model
     batch_size: int = 32
     optimizer: Literal["adam", "sgd"] = "adam"
     weight_decay: float | None = None  # None: 1e-4 for v1, 0 for v2
@@ -110,7 +112,7 @@ def train(options: EmojifyOptions, train: list[Example], valid: list[Example], o
     if unknown:
         raise UserError(f"validation labels {unknown} never occur in the training data; add examples of them")
     v1 = options.model == "v1"
-    config = TrainConfig(epochs=options.epochs or (300 if v1 else 80), lr=options.lr or (0.005 if v1 else 0.002),
+    config = TrainConfig(epochs=options.epochs or DEFAULT_EPOCHS[options.model], lr=options.lr or DEFAULT_LR[options.model],
                          early_stopping_patience=options.patience if valid else None, seed=options.seed,
                          progress=progress, optimizer=options.optimizer, max_steps=options.max_steps,
                          weight_decay=(1e-4 if v1 else 0.0) if options.weight_decay is None else options.weight_decay)
