@@ -26,7 +26,7 @@ Row = dict  # a jsonl row: line, text, label, emoji, prob, top_k, and error when
 
 
 def read_lines(handle: BinaryIO) -> Iterator[tuple[int, str | None, str]]:
-    """(line number, text or None if unusable, error) for every line of a binary stream."""
+    """(line number, text or None if empty or not UTF-8, the line as shown) for every line of a binary stream."""
     for number, raw in enumerate(handle, start=1):
         raw = raw.rstrip(b"\r\n")
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
