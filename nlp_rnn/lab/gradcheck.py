@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from nlp_rnn.models import reference
-from nlp_rnn.models.gradcheck import gradient_check
+from nlp_rnn.models.gradcheck import gradient_check, random_problem
 from nlp_rnn.models.recurrent import CELLS
 
 TOLERANCE = 1e-5
@@ -29,12 +29,7 @@ def torch_twin(cell: str, params: dict) -> torch.nn.Module:
 
 def parity(cell: str, input_size: int = 3, hidden_size: int = 5, seq_len: int = 7, batch: int = 4, seed: int = 0) -> dict:
     """Max |numpy − torch| over outputs, final state, dx and every parameter gradient."""
-    rng = np.random.default_rng(seed)
-    params = reference.init_params(cell, input_size, hidden_size, rng)
-    x = rng.standard_normal((seq_len, batch, input_size))
-    state = tuple(rng.standard_normal((batch, hidden_size)) for _ in reference.zero_state(cell, 1, 1))
-    upstream = rng.standard_normal((seq_len, batch, hidden_size))
-
+    params, x, state, upstream = random_problem(cell, input_size, hidden_size, seq_len, batch, seed)
     h_np, final_np, caches = reference.forward(cell, x, state, params)
     dx_np, _, grads_np = reference.backward(cell, upstream, caches, params)
 

@@ -14,6 +14,15 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b) / denominator) if denominator else 0.0
 
 
+def random_problem(cell: Cell, input_size: int, hidden_size: int, seq_len: int, batch: int, seed: int) -> tuple:
+    """Random parameters, inputs x (seq, batch, input), initial state and upstream dL/dh (seq, batch, hidden)."""
+    rng = np.random.default_rng(seed)
+    params = reference.init_params(cell, input_size, hidden_size, rng)
+    x = rng.standard_normal((seq_len, batch, input_size))
+    state = tuple(rng.standard_normal((batch, hidden_size)) for _ in reference.zero_state(cell, 1, 1))
+    return params, x, state, rng.standard_normal((seq_len, batch, hidden_size))
+
+
 def _loss(cell: Cell, x, state, params, weights) -> float:
     h_all, _, _ = reference.forward(cell, x, state, params)
     return float(np.sum(h_all * weights))
@@ -41,12 +50,7 @@ def gradient_check(
     The loss is sum(h_t * w_t) for fixed random w, so dL/dh_t = w_t.
     Returns the relative error for x and every parameter, and their maximum under "max".
     """
-    rng = np.random.default_rng(seed)
-    params = reference.init_params(cell, input_size, hidden_size, rng)
-    x = rng.standard_normal((seq_len, batch, input_size))
-    state = tuple(rng.standard_normal((batch, hidden_size)) for _ in reference.zero_state(cell, 1, 1))
-    weights = rng.standard_normal((seq_len, batch, hidden_size))
-
+    params, x, state, weights = random_problem(cell, input_size, hidden_size, seq_len, batch, seed)
     _, _, caches = reference.forward(cell, x, state, params)
     dx, _, grads = reference.backward(cell, weights, caches, params)
 
