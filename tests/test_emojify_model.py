@@ -3,8 +3,11 @@
 import io
 import itertools
 import json
+import os
+import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -55,6 +58,19 @@ def test_reading_sentences_grouped_by_length_gives_the_packed_batch_result(v2_di
     with torch.no_grad():
         packed = torch.softmax(model.classifier(tokens, lengths), dim=-1)  # one padded, packed batch
     torch.testing.assert_close(model.probabilities_of(tokens, lengths), packed)
+
+
+@pytest.mark.parametrize("trainable", [False, True])
+def test_batch_encodes_each_sentence_as_its_own_token_ids(tmp_path, bundled, v2_dir, trainable):
+    """The one-pass batch encoder against a lookup per sentence: frozen vectors drop unknown words,
+    a trained vocabulary maps them to <unk>; a sentence of no known word is one pad."""
+    model = emoji_model.load(v2_dir) if not trainable else train(
+        EmojifyOptions(model="v1", epochs=1, trainable_embeddings=True), *bundled, None, progress=False)[0]
+    texts = ["I love you", "", "zzqxqzz qqq", "Héllo, WORLD!! 👩‍💻 ❤️", "don't stop\nme now", "pizza\tTIME 42"]
+    tokens, lengths = model.batch(texts)
+    for row, text, length in zip(tokens.tolist(), texts, lengths.tolist()):
+        expected = model.token_ids(model.tokenizer(text)) or [0]
+        assert length == len(expected) and row[:length] == expected and not any(row[length:])
 
 
 def test_frozen_vectors_are_not_stored_in_the_checkpoint(v2_dir):
@@ -152,6 +168,26 @@ def test_classify_reads_the_input_lazily(v2_dir, workers):
     for count, rows in enumerate(itertools.islice(batches, 20), start=1):
         assert rows[0]["line"] == (count - 1) * 50 + 1 and len(read) <= (count + workers + 1) * 50
     batches.close()
+
+
+def test_cli_classify_memory_does_not_grow_with_the_input(tmp_path, v2_dir, capsys):
+    """60 batches of new (sentences, length) shapes: no per-shape cache may pile up (oneDNN's did, 2 MB a batch)."""
+    words = "i love my dog pizza is great we won the game so sad today what fun".split()
+    rng = random.Random(0)
+
+    def classify(lines: int) -> None:
+        path = tmp_path / f"{lines}.txt"
+        path.write_text("".join(" ".join(rng.choices(words, k=rng.randint(1, 30))) + "\n" for _ in range(lines)))
+        assert main(["emojify", "classify", "--model", str(v2_dir), str(path), "--batch-size", "1000"]) == 0
+        assert len(capsys.readouterr().out.splitlines()) == lines + 1
+
+    def resident_mb() -> float:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    classify(2_000)  # loads the model and the vectors
+    before = resident_mb()
+    classify(60_000)
+    assert resident_mb() - before < 30
 
 
 def test_cli_classify_stops_quietly_when_the_reader_goes_away(tmp_path, v2_dir):

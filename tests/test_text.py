@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlp_rnn.errors import DataError
 from nlp_rnn.text import Tokenizer
@@ -104,3 +106,17 @@ def test_vocabulary_load_errors_name_the_file(tmp_path, content, message):
 def test_vocabulary_missing_file(tmp_path):
     with pytest.raises(DataError, match="no such"):
         Vocabulary.load(tmp_path / "nope.json")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("aZé Σς'’.,!\n\t\r<>_1👩\u200d💻❤\ufe0f"), max_size=12), max_size=6),
+       st.booleans(), st.booleans())
+def test_lines_tokenizes_a_batch_in_one_pass_as_one_call_per_text_would(texts, lower, split_punctuation):
+    tokenize = Tokenizer("word", lower=lower, split_punctuation=split_punctuation)
+    expected = [token for text in texts for token in (*tokenize(text.replace("\n", " ")), "\n")]
+    assert tokenize.lines(texts) == expected
+
+
+def test_lines_is_for_words_only():
+    with pytest.raises(ValueError, match="words only"):
+        Tokenizer("char").lines(["abc"])

@@ -72,14 +72,21 @@ class EmojiModel:
         return [i for i in map(get, tokens) if i]  # rows start at 1; None = not in the vectors
 
     def batch(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Texts → padded indices (batch, longest) and lengths (a sentence of no known word is one pad)."""
-        index, tokenize = self._index(), self.tokenizer
-        ids = [self.token_ids(tokenize(text), index) or [0] for text in texts]
-        lengths = np.fromiter((len(row) for row in ids), dtype=np.int64, count=len(ids))
-        tokens = np.zeros((len(ids), int(lengths.max())), dtype=np.int64)
-        tokens[np.arange(tokens.shape[1]) < lengths[:, None]] = np.fromiter(
-            itertools.chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))  # row-major fill
-        return torch.from_numpy(tokens), torch.from_numpy(lengths)
+        """Texts → padded indices (batch, longest) and lengths (a sentence of no known word is one pad).
+
+        The whole batch is tokenized and looked up in one pass (``Tokenizer.lines``) and split back
+        into sentences with numpy: a call per sentence cost more than the LSTM's share of the work.
+        """
+        tokens, unknown = self.tokenizer.lines(texts), 0 if self.vocabulary is None else 1
+        ids = np.fromiter(map(self._index().get, tokens, itertools.repeat(unknown)), dtype=np.int64, count=len(tokens))
+        ends = np.fromiter(map("\n".__eq__, tokens), dtype=bool, count=len(tokens))
+        sentence = np.cumsum(ends) - ends  # the sentence of each token
+        kept = sentence[~ends & (ids > 0)]  # frozen layout: words the vectors lack are dropped
+        counts = np.bincount(kept, minlength=len(texts))
+        lengths = np.maximum(counts, 1)
+        padded = np.zeros((len(texts), int(lengths.max())), dtype=np.int64)
+        padded[kept, np.arange(kept.size) - (np.cumsum(counts) - counts)[kept]] = ids[~ends & (ids > 0)]
+        return torch.from_numpy(padded), torch.from_numpy(lengths)
 
     @torch.no_grad()
     def probabilities(self, texts: list[str]) -> torch.Tensor:
