@@ -48,8 +48,9 @@ def register(subparsers, name: str, help_text: str) -> None:
     classify.add_argument("--format", choices=["tsv", "csv", "jsonl"], default="tsv", help="output (default tsv)")
     classify.add_argument("--top-k", type=positive_int, default=3, help="candidates per row (default 3)")
     classify.add_argument("--batch-size", type=positive_int, default=8192, help="lines per model call (default 8192)")
-    classify.add_argument("--workers", type=positive_int, default=default_workers(),
-                          help=f"batches classified at once, one core each (default {default_workers()}: the cores, at most 4)")
+    workers = default_workers()
+    classify.add_argument("--workers", type=positive_int, default=workers,
+                          help=f"batches classified at once, one core each (default {workers}: the cores, at most 4)")
     classify.set_defaults(handler=run_classify)
 
     explain = commands.add_parser("explain", help="each word's contribution to the prediction")

@@ -19,8 +19,8 @@ from nlp_rnn.training import Callback, Task, TrainConfig, Trainer
 from nlp_rnn.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
-# Measured on 132-sentence files in bench/emojify_quality.py (the README gives the runs).
-DEFAULT_EPOCHS, DEFAULT_LR = {"v1": 300, "v2": 80}, {"v1": 0.005, "v2": 0.002}
+# Per model, measured on 132-sentence files in bench/emojify_quality.py (the README gives the runs).
+DEFAULT_EPOCHS, DEFAULT_LR, DEFAULT_WEIGHT_DECAY = {"v1": 300, "v2": 80}, {"v1": 0.005, "v2": 0.002}, {"v1": 1e-4, "v2": 0.0}
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class EmojifyOptions:
     lr: float | None = None  # None: DEFAULT_LR of the model
     batch_size: int = 32
     optimizer: Literal["adam", "sgd"] = "adam"
-    weight_decay: float | None = None  # None: 1e-4 for v1, 0 for v2
+    weight_decay: float | None = None  # None: DEFAULT_WEIGHT_DECAY of the model
     patience: int | None = 20  # early stopping on validation loss (None: run every epoch)
     max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
     seed: int = 0
@@ -111,11 +111,11 @@ def train(options: EmojifyOptions, train: list[Example], valid: list[Example], o
     unknown = sorted({e.label for e in valid} - set(model.labels))
     if unknown:
         raise UserError(f"validation labels {unknown} never occur in the training data; add examples of them")
-    v1 = options.model == "v1"
-    config = TrainConfig(epochs=options.epochs or DEFAULT_EPOCHS[options.model], lr=options.lr or DEFAULT_LR[options.model],
+    kind = options.model
+    config = TrainConfig(epochs=options.epochs or DEFAULT_EPOCHS[kind], lr=options.lr or DEFAULT_LR[kind],
                          early_stopping_patience=options.patience if valid else None, seed=options.seed,
                          progress=progress, optimizer=options.optimizer, max_steps=options.max_steps,
-                         weight_decay=(1e-4 if v1 else 0.0) if options.weight_decay is None else options.weight_decay)
+                         weight_decay=DEFAULT_WEIGHT_DECAY[kind] if options.weight_decay is None else options.weight_decay)
     task = ClassificationTask(model, train, valid, options.batch_size, options.seed)
     trainer = Trainer(model.classifier, task, config, out_dir=out_dir, model_info=save_info(model), callbacks=callbacks)
     history = trainer.fit()
