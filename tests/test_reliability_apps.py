@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,3 +91,14 @@ def test_damaged_midi_files_work_or_say_why(tmp_path, flips):
         parse_file(path, use_cache=False)
     except DataError as error:
         assert "\n" not in str(error)
+
+
+def test_a_midi_file_damaged_into_hours_of_silence_is_refused_fast(tmp_path):
+    """Found by the fuzz test above (hypothesis seed 2): these flips make a track claim 65,657 quarter
+    notes, and music21 spent over ten minutes filling them with rests."""
+    damaged = bytearray(write_midi(scale_piece(4), tmp_path / "good.mid").read_bytes())
+    for position, value in [(29, 194), (302, 24), (386, 95), (2947, 196), (1336, 137)]:
+        damaged[position % len(damaged)] = value
+    (tmp_path / "damaged.mid").write_bytes(bytes(damaged))
+    with pytest.raises(DataError, match="65,657 quarter notes"):
+        parse_file(tmp_path / "damaged.mid", use_cache=False)

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1  # bump when the extracted fields change; old cache entries are then ignored
 FORMATS = {".mid": "midi", ".midi": "midi", ".xml": "musicxml", ".musicxml": "musicxml", ".mxl": "musicxml",
            ".abc": "abc"}
+MAX_QUARTERS = 20_000  # about 2¾ hours at 120 bpm
 MAX_BYTES = 20_000_000  # larger files are not scores people improvise from
 
 
@@ -88,6 +89,8 @@ def _parse_with_music21(path: Path, kind: str) -> list[ParsedScore]:
     from music21 import converter, stream
 
     log.info("parsing %s with music21", path)
+    if kind == "midi":
+        _check_midi_length(path)
     try:
         parsed = converter.parse(str(path), format=kind)
         scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
@@ -95,6 +98,26 @@ def _parse_with_music21(path: Path, kind: str) -> list[ParsedScore]:
     except Exception as error:  # music21 raises many unrelated types for malformed files
         message = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
         raise DataError(path, f"cannot be read as {kind} ({message})", "check that the file is a valid score") from None
+
+
+def _check_midi_length(path: Path) -> None:
+    """Refuse a MIDI file whose tracks claim more than MAX_QUARTERS: a damaged delta time can claim
+    hours, and music21 then spends many minutes filling them with rests. Reading the events is fast."""
+    from music21 import midi
+
+    try:
+        file = midi.MidiFile()
+        file.open(str(path))
+        file.read()
+        file.close()
+        ticks = max((sum(e.time for e in track.events if isinstance(e, midi.DeltaTime)) for track in file.tracks),
+                    default=0)
+        quarters = ticks / file.ticksPerQuarterNote
+    except Exception:  # noqa: BLE001 - left to the full parse, which says what is wrong
+        return
+    if quarters > MAX_QUARTERS:
+        raise DataError(path, f"its tracks last {quarters:,.0f} quarter notes (over {MAX_QUARTERS:,}), so it is "
+                              "probably damaged", "give an undamaged MIDI file")
 
 
 def _extract(score, source: str) -> ParsedScore:
