@@ -27,10 +27,16 @@ app: $(VENV)/.app-installed
 test: $(VENV)/.test-installed chromium
 	$(PY) -m pytest
 
-# The real-browser test drives Debian's Chromium (never `playwright install`).
+# The real-browser tests drive Debian's Chromium (never `playwright install`) and need a colour emoji
+# font to draw Emojify's answers. They never skip: if these cannot be installed, `make test` stops here.
+BROWSER_PACKAGES := chromium fonts-noto-color-emoji
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq chromium >/dev/null; } || echo "warning: could not install chromium; the browser test will skip"
+	@dpkg-query -W -f='$${Status}\n' $(BROWSER_PACKAGES) 2>/dev/null | grep -c 'ok installed' | grep -qx 2 || { \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	} || { echo "error: the browser tests need Debian's $(BROWSER_PACKAGES) and apt-get could not install them;" \
+		"install them (apt-get install $(BROWSER_PACKAGES)) and rerun make test" >&2; exit 1; }
+	@test -x /usr/bin/chromium || { echo "error: /usr/bin/chromium is missing after installing chromium" >&2; exit 1; }
 
 bench: $(VENV)/.test-installed
 	$(PY) -m bench

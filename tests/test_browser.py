@@ -1,7 +1,10 @@
 """The suite in a real headless Chromium: `streamlit run` on a free port, driven by Playwright.
 
-Debian's Chromium at /usr/bin/chromium (``make test`` installs it when missing); never
-``playwright install``. Screenshots go to tests/screenshots/ (git-ignored).
+Debian's Chromium at /usr/bin/chromium and the Noto colour emoji font (``make test`` installs both
+or stops saying why); never ``playwright install``. These tests never skip: without Chromium they fail.
+They run first in a session (tests/conftest.py), so the server meets the empty model cache a newcomer
+has and the AppTests after them reuse the default models it trained. Screenshots go to tests/screenshots/
+(git-ignored).
 """
 
 import os
@@ -17,10 +20,7 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "screenshots"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)"),
-]
+pytestmark = pytest.mark.browser
 
 
 def free_port() -> int:
@@ -56,6 +56,8 @@ def server():
 def browser():
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium and fonts-noto-color-emoji (make test does)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,

@@ -20,7 +20,7 @@ from nlp_rnn.text import Tokenizer
 from nlp_rnn.textgen.corpus import read_text
 from nlp_rnn.vocab import Vocabulary
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def train_command(out, corpus, *extra):

@@ -15,7 +15,7 @@ from nlp_rnn.textgen.pipeline import generate_text
 from tests.test_app import page
 from tests.test_jazz import scale_piece
 
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def test_too_large_uploads_are_refused_on_the_page_which_keeps_working():

@@ -108,7 +108,7 @@ def test_vocabulary_missing_file(tmp_path):
         Vocabulary.load(tmp_path / "nope.json")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.text(alphabet=st.sampled_from("aZé Σς'’.,!\n\t\r<>_1👩\u200d💻❤\ufe0f"), max_size=12), max_size=6),
        st.booleans(), st.booleans())
 def test_lines_tokenizes_a_batch_in_one_pass_as_one_call_per_text_would(texts, lower, split_punctuation):
