@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from uploads import Upload, owned_folder, user_message
 
 from nlp_rnn.paths import cache_dir
 from nlp_rnn.training import Callback
@@ -60,9 +61,10 @@ class LiveCurves(Callback):
         self.chart.line_chart(pd.DataFrame(self.curves))
 
 
-def show_error(error: Exception) -> None:
-    """A user's mistake (bad file, bad value) as a message on the page; the session carries on."""
-    st.error(str(error))
+def show_error(error: Exception, *uploads: Upload | None, widgets: dict[str, str] | None = None) -> None:
+    """A user's mistake (bad file, bad value) as a message on the page, naming the user's uploads (not our
+    temporary copies) and the widgets (not CLI flags); the session carries on."""
+    st.error(user_message(error, tuple(u for u in uploads if u is not None), widgets))
 
 
 @st.cache_resource(show_spinner="Preparing the text model (the first launch trains it: about 30 s) …")
@@ -90,6 +92,13 @@ def jazz_model(path: str | None = None):
 
 
 def session_dir(prefix: str) -> Path:
-    """A fresh directory under the cache for what one session trains or renders."""
+    """A fresh directory under the cache for what one session trains, owned by the session: the previous run's
+    folder of this kind is removed (unless it became the page's model), and so is this one when the session ends."""
     (cache_dir() / "models").mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=cache_dir() / "models"))
+    return owned_folder(f"run-{prefix}", tempfile.mkdtemp(prefix=prefix, dir=cache_dir() / "models"))
+
+
+def use_session_model(state_key: str, directory: str | Path) -> None:
+    """Make ``directory`` (from session_dir) the page's model; the session model it replaces is removed."""
+    owned_folder(f"model-{state_key}", directory)
+    st.session_state[state_key] = str(directory)

@@ -1,11 +1,10 @@
 """Emojify: a sentence → an emoji, with the words that drove it; whole files; training."""
 
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from support import LiveTraining, emojify_model, show_error
+from support import LiveTraining, emojify_model, session_dir, show_error, use_session_model
+from uploads import saved_upload
 
 from embeddings.errors import VectorsError
 from nlp_rnn.emojify.classify import classify_stream, read_upload, rows_to_text
@@ -13,7 +12,6 @@ from nlp_rnn.emojify.data import read_examples, train_valid
 from nlp_rnn.emojify.explain import explain
 from nlp_rnn.emojify.train import DEFAULT_EPOCHS, EmojifyOptions, train
 from nlp_rnn.errors import UserError
-from nlp_rnn.paths import cache_dir
 
 PAGE_LINES = 100_000  # larger files go to the CLI, which streams them
 
@@ -68,23 +66,22 @@ with train_tab:
     epochs = st.number_input("Epochs (at most; early stopping on validation loss when there is a validation split)",
                              1, 1000, DEFAULT_EPOCHS[version], key=f"emojify_epochs_{version}")
     if st.button("Train", key="emojify_train"):
+        saved = None
         try:
             if source == "Bundled dataset":
                 examples = read_examples("bundled")
             elif data is None:
                 raise UserError("upload a labelled CSV first")
             else:
-                path = Path(tempfile.mkdtemp()) / data.name
-                path.write_bytes(data.getvalue())
-                examples = read_examples(path)
+                saved = saved_upload(data, "emojify-train")
+                examples = read_examples(saved.path)
             train_set, valid_set = train_valid(examples)
-            (cache_dir() / "models").mkdir(parents=True, exist_ok=True)
-            out = Path(tempfile.mkdtemp(prefix="emojify-session-", dir=cache_dir() / "models"))
+            out = session_dir("emojify-session-")
             live = LiveTraining(int(epochs), ["train_loss", "val_loss", "val_accuracy"])
             trained, history = train(EmojifyOptions(model=version, epochs=int(epochs)), train_set, valid_set, out,
                                      callbacks=[live], progress=False)
         except (UserError, VectorsError) as error:
-            show_error(error)
+            show_error(error, saved)
         else:
             from nlp_rnn.emojify.evaluate import evaluate
 
@@ -95,4 +92,4 @@ with train_tab:
                        f"epochs: {best['epoch']}); the page now uses this model.")
             st.dataframe(pd.DataFrame(report["confusion"], index=report["labels"], columns=report["labels"]),
                          key="emojify_confusion")
-            st.session_state["emojify_model_dir"] = str(out)
+            use_session_model("emojify_model_dir", out)

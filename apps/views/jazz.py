@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from support import LiveTraining, jazz_model, session_dir, show_error
+from support import LiveTraining, jazz_model, session_dir, show_error, use_session_model
+from uploads import saved_upload
 
 from nlp_rnn.errors import UserError
 from nlp_rnn.jazz.export import piano_roll, render_wav, write_midi
@@ -64,13 +65,11 @@ with generate_tab:
 with train_tab:
     upload = st.file_uploader("A MIDI, MusicXML or ABC file", type=[k.lstrip(".") for k in FORMATS], key="jazz_upload")
     if upload is not None:
-        work = st.session_state.setdefault("jazz_upload_dir", str(session_dir("jazz-upload-")))
-        path = Path(work) / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
+        saved = saved_upload(upload, "jazz")
         try:
-            score = parse_file(path)[0]
+            score = parse_file(saved.path)[0]
         except UserError as error:
-            show_error(error)
+            show_error(error, saved)
         else:
             names = [f"{i}: {p.name or 'part'} ({len(p.events)} notes)" for i, p in enumerate(score.parts)
                      if not p.percussion and p.events]
@@ -90,8 +89,8 @@ with train_tab:
                     out = session_dir("jazz-session-")
                     train(JazzOptions(epochs=int(epochs)), [piece], out, sources=[upload.name], callbacks=[live], progress=False)
                 except UserError as error:
-                    show_error(error)
+                    show_error(error, saved)
                 else:
-                    st.session_state["jazz_model_dir"] = str(out)
+                    use_session_model("jazz_model_dir", out)
                     st.session_state.pop("jazz_solo", None)
                     st.success(f"Trained on {upload.name}; the Improvise tab now uses this model.")

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 from support import LiveCurves, LiveTraining, show_error
+from uploads import saved_upload
 
 from nlp_rnn.errors import UserError
 
@@ -68,21 +69,17 @@ with series_tab:
     column = st.text_input("Column (name or index; empty: the last)", "", key="lab_series_column")
     epochs = st.number_input("Epochs", 1, 200, 10, key="lab_series_epochs")
     if st.button("Train", key="lab_series_train"):
+        saved = None
         try:
             if upload is not None:
-                import tempfile
-                from pathlib import Path
-
-                with tempfile.TemporaryDirectory() as work:
-                    path = Path(work) / "series.csv"
-                    path.write_bytes(upload.getvalue())
-                    values = read_column(path, column or None)
+                saved = saved_upload(upload, "lab-series")
+                values = read_column(saved.path, column or None)
             else:
                 values = synthetic()
             live = LiveTraining(int(epochs), ["train_loss", "val_loss"])
             st.session_state["lab_series"] = run_series(values, SeriesOptions(epochs=int(epochs)), callbacks=[live])
         except UserError as error:
-            show_error(error)
+            show_error(error, saved)
     result = st.session_state.get("lab_series")
     if result:
         st.dataframe(pd.DataFrame(result["rows"]).set_index("model").round(4), key="lab_series_table")

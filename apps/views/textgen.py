@@ -1,14 +1,11 @@
 """Text generation: train a character or word language model, generate, or pick tokens one by one."""
 
-import tempfile
-from pathlib import Path
-
 import streamlit as st
-from support import LiveTraining, show_error, text_model
+from support import LiveTraining, session_dir, show_error, text_model, use_session_model
+from uploads import saved_upload
 
 from nlp_rnn import checkpoint
 from nlp_rnn.errors import UserError
-from nlp_rnn.paths import cache_dir
 from nlp_rnn.textgen.pipeline import TextOptions, append_token, generate_text, next_token_candidates, train_text
 
 st.title("Text generation")
@@ -16,7 +13,8 @@ model_dir = st.session_state.get("text_model_dir")
 if st.session_state.get("text_training_dir") and model_dir != st.session_state["text_training_dir"]:
     interrupted = st.session_state.pop("text_training_dir")  # a stop click ended the run that wrote here
     if checkpoint.exists(interrupted):
-        st.session_state["text_model_dir"] = model_dir = interrupted
+        use_session_model("text_model_dir", interrupted)
+        model_dir = interrupted
         st.info("Training stopped; the page uses the best model saved so far.")
 model = text_model(model_dir)
 st.caption(f"Model: {'trained in this session' if model_dir else 'default (built-in Lee corpus, 2×128 char LSTM)'}, "
@@ -58,8 +56,7 @@ with train_tab:
     epochs = st.number_input("Epochs", 1, 100, 3, key="text_epochs")
     minutes = st.number_input("Time budget in minutes (0 = none)", 0.0, 600.0, 0.0, key="text_minutes")
     if st.button("Train", key="text_train"):
-        (cache_dir() / "models").mkdir(parents=True, exist_ok=True)
-        out = Path(tempfile.mkdtemp(prefix="text-session-", dir=cache_dir() / "models"))
+        out, saved = session_dir("text-session-"), None
         st.session_state["text_training_dir"] = str(out)
         st.button("Stop", key="text_stop", help="stops after the current step; the best model so far is kept")
         try:
@@ -67,17 +64,17 @@ with train_tab:
                 raise UserError("upload a text file first")
             corpus = "lee"
             if upload is not None:
-                corpus = str(out / "corpus.txt")
-                Path(corpus).write_bytes(upload.getvalue())
+                saved = saved_upload(upload, "text")
+                corpus = str(saved.path)
             options = TextOptions(corpus=corpus, level=level, max_minutes=minutes or None,
                                   overrides=(("hidden", size), ("embed", size), ("epochs", int(epochs))))
             live = LiveTraining(int(epochs), ["train_loss", "val_loss"])
             _, history, _ = train_text(options, out, callbacks=[live], progress=False)
         except UserError as error:
             st.session_state.pop("text_training_dir", None)
-            show_error(error)
+            show_error(error, saved)
         else:
-            st.session_state["text_model_dir"] = str(st.session_state.pop("text_training_dir"))
+            use_session_model("text_model_dir", st.session_state.pop("text_training_dir"))
             best = min(history, key=lambda r: r["val_loss"])
             st.success(f"Trained: validation perplexity {best['val_perplexity']:.2f} (epoch {best['epoch']}); "
                        "the page now uses this model.")
