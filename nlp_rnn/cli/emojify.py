@@ -22,17 +22,23 @@ def register(subparsers, name: str, help_text: str) -> None:
                        "'bundled' = the shipped dataset")
     train.add_argument("--valid", help="validation CSV (default: the file's split column, else 15%% carved off a file of 500+ "
                        "sentences; a smaller one trains on every sentence)")
-    train.add_argument("--model", choices=["v1", "v2"], default="v2", help="v1: averaged vectors; v2: LSTM (default)")
+    train.add_argument("--model", choices=["auto", "v1", "v2"], default="auto",
+                       help="auto (default): chosen by cross-validation among V1 and bidirectional attention LSTMs, "
+                       "possibly an ensemble; v1: averaged vectors; v2: LSTM stack")
+    train.add_argument("--folds", type=positive_int, default=5, help="auto: stratified folds (default 5)")
     train.add_argument("--vectors", default="glove-6b-50d", help="word vectors spec (default glove-6b-50d)")
-    train.add_argument("--cell", choices=["rnn", "lstm", "gru"], default="lstm", help="v2 cell (default lstm)")
-    train.add_argument("--layers", type=positive_int, default=2, help="v2 layers (default 2)")
-    train.add_argument("--hidden", type=positive_int, default=128, help="v2 units per layer (default 128)")
-    train.add_argument("--bidirectional", action="store_true", help="v2 reads both ways")
-    train.add_argument("--pooling", choices=["last", "mean", "attention"], default="last", help="v2 pooling")
-    train.add_argument("--trainable-embeddings", action="store_true", help="fine-tune the word vectors")
-    train.add_argument("--epochs", type=positive_int, help="at most this many epochs (default 300 v1, 80 v2)")
-    train.add_argument("--max-steps", type=positive_int, help="stop after N optimizer steps (1 = dry run)")
+    train.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="v2 cell (default lstm)")
+    train.add_argument("--layers", type=positive_int, help="v2 layers (default 2)")
+    train.add_argument("--hidden", type=positive_int, help="v2 units per layer (default 128)")
+    train.add_argument("--bidirectional", action="store_true", default=None, help="v2 reads both ways")
+    train.add_argument("--pooling", choices=["last", "mean", "attention"], help="v2 pooling (default last)")
+    train.add_argument("--trainable-embeddings", action="store_true", default=None, help="v1/v2: fine-tune the word vectors")
+    train.add_argument("--unfreeze-after", type=positive_int, metavar="N",
+                       help="fine-tune the word vectors after N epochs (off by default: it did not help; see README)")
+    train.add_argument("--epochs", type=positive_int, help="v1/v2: at most this many epochs (default 300 v1, 80 v2)")
+    train.add_argument("--max-steps", type=positive_int, help="stop every run after N optimizer steps (1 = dry run)")
     train.add_argument("--seed", type=int, default=0, help="same seed → same model (default 0)")
+    train.add_argument("--resume", action="store_true", help="continue the run saved in --out exactly where it stopped")
     train.add_argument("--out", required=True, help="model directory to write")
     train.set_defaults(handler=run_train)
 
@@ -70,17 +76,22 @@ def _model(path: str | None):
     return load(path)
 
 
+SINGLE_MODEL_FLAGS = ("cell", "layers", "hidden", "bidirectional", "pooling", "trainable_embeddings", "epochs")
+
+
 def run_train(args) -> int:
     from nlp_rnn.emojify.data import read_examples, train_valid
-    from nlp_rnn.emojify.train import EmojifyOptions, train
 
     examples = read_examples(args.data)
     train_set, valid_set = (examples, read_examples(args.valid)) if args.valid else train_valid(examples, seed=args.seed)
-    options = EmojifyOptions(model=args.model, vectors=args.vectors, cell=args.cell, layers=args.layers,
-                             hidden=args.hidden, bidirectional=args.bidirectional, pooling=args.pooling,
-                             trainable_embeddings=args.trainable_embeddings, epochs=args.epochs, seed=args.seed,
-                             max_steps=args.max_steps)
-    model, history = train(options, train_set, valid_set, args.out)
+    if args.model == "auto":
+        return _train_auto(args, train_set, valid_set)
+    from nlp_rnn.emojify.train import EmojifyOptions, train
+
+    chosen = {name: getattr(args, name) for name in SINGLE_MODEL_FLAGS if getattr(args, name) is not None}
+    options = EmojifyOptions(model=args.model, vectors=args.vectors, seed=args.seed, max_steps=args.max_steps,
+                             unfreeze_after=args.unfreeze_after, **chosen)
+    model, history = train(options, train_set, valid_set, args.out, resume=args.resume)
     summary = f"trained {args.model} on {len(train_set)} sentences, {len(history)} epochs; "
     if valid_set and history:
         best = min(history, key=lambda r: r["val_loss"])
@@ -92,17 +103,58 @@ def run_train(args) -> int:
     return 0
 
 
+def _train_auto(args, train_set: list, valid_set: list) -> int:
+    from tqdm.auto import tqdm
+
+    from nlp_rnn.emojify.auto import AutoOptions, train_auto
+    from nlp_rnn.errors import UserError
+
+    given = [f"--{name.replace('_', '-')}" for name in SINGLE_MODEL_FLAGS if getattr(args, name) is not None]
+    if given:
+        raise UserError(f"{', '.join(given)} shape one model; --model auto chooses its own: add --model v1 or v2")
+    options = AutoOptions(folds=args.folds, vectors=args.vectors, seed=args.seed, max_steps=args.max_steps,
+                          unfreeze_after=args.unfreeze_after)
+    with tqdm(desc="emojify auto", unit="run", disable=None, leave=False) as bar:  # None: a terminal only
+        def progress(done: int, total: int, what: str) -> None:
+            bar.total, bar.n = total, done
+            bar.set_description(what)
+            bar.refresh()
+
+        model, _ = train_auto(options, train_set, args.out, progress=progress, resume=args.resume)
+    print(f"trained auto on {len(train_set)} sentences")
+    for line in describe(model):
+        print(line)
+    if valid_set:
+        from nlp_rnn.emojify.evaluate import evaluate
+
+        report = evaluate(model, valid_set)
+        print(f"{len(valid_set)} validation sentences: accuracy {report['accuracy']:.3f}, ECE {report['ece']:.3f}")
+    print(f"saved to {args.out}")
+    return 0
+
+
+def describe(model) -> list[str]:
+    """What --model auto chose and why, as printed by train and evaluate (nothing for a v1/v2 model)."""
+    from nlp_rnn.emojify.auto import summary_lines
+
+    return summary_lines(model.auto) if model.auto else []
+
+
 def run_evaluate(args) -> int:
     import json
 
     from nlp_rnn.emojify.data import read_examples
     from nlp_rnn.emojify.evaluate import evaluate
 
-    report = evaluate(_model(args.model), read_examples(args.data))
+    model = _model(args.model)
+    report = evaluate(model, read_examples(args.data))
     if args.json:
-        print(json.dumps(report, ensure_ascii=False))
+        print(json.dumps({**report, "auto": model.auto} if model.auto else report, ensure_ascii=False))
         return 0
-    print(f"n {report['n']}  accuracy {report['accuracy']:.3f}  macro-F1 {report['macro_f1']:.3f}")
+    for line in describe(model):
+        print(line)
+    print(f"n {report['n']}  accuracy {report['accuracy']:.3f}  macro-F1 {report['macro_f1']:.3f}  "
+          f"ECE {report['ece']:.3f}")
     for label, row in report["per_class"].items():
         print(f"  {label:<16} precision {row['precision']:.3f}  recall {row['recall']:.3f}  support {row['support']}")
     print("confusion (rows = true, columns = predicted):")

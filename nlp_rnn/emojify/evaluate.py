@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from nlp_rnn.emojify.calibration import expected_calibration_error
 from nlp_rnn.emojify.data import Example
 from nlp_rnn.emojify.metrics import classification_report
 from nlp_rnn.emojify.model import EmojiModel
@@ -9,13 +12,14 @@ from nlp_rnn.errors import UserError
 
 
 def evaluate(model: EmojiModel, examples: list[Example], batch_size: int = 512) -> dict:
+    """Accuracy, macro-F1, per-class figures, the confusion matrix and the expected calibration error."""
     unknown = sorted({e.label for e in examples} - set(model.labels))
     if unknown:
         raise UserError(f"labels {unknown} are not among the model's classes {model.labels}; "
                         "evaluate on data with the model's labels")
     index = {label: i for i, label in enumerate(model.labels)}
-    predicted = []
-    for start in range(0, len(examples), batch_size):
-        chunk = examples[start : start + batch_size]
-        predicted.extend(model.probabilities([e.text for e in chunk]).argmax(-1).tolist())
-    return classification_report([index[e.label] for e in examples], predicted, model.labels)
+    truth = np.array([index[e.label] for e in examples])
+    probs = np.concatenate([model.probabilities([e.text for e in examples[start : start + batch_size]]).numpy()
+                            for start in range(0, len(examples), batch_size)])
+    report = classification_report(truth.tolist(), probs.argmax(-1).tolist(), model.labels)
+    return {**report, "ece": expected_calibration_error(probs, truth)}

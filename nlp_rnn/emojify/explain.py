@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import torch
@@ -25,7 +26,7 @@ def explain(model: EmojiModel, text: str) -> tuple[int, list[float], list[WordSc
     probs = model.probabilities([text])[0]
     predicted = int(probs.argmax())
     seen = [w for w, k in zip(words, known) if k]
-    if model.classifier.attention is not None and seen:
+    if model.classifier.attention is not None and not model.members and seen:  # an ensemble: leave-one-out
         tokens, lengths = model.batch([text])
         _, weights = model.classifier.pool(tokens, lengths)
         scores = iter(weights[0, : len(seen)].tolist())
@@ -36,3 +37,26 @@ def explain(model: EmojiModel, text: str) -> tuple[int, list[float], list[WordSc
         scores = iter(drops)
         method = "leave-one-out"
     return predicted, probs.tolist(), [WordScore(w, next(scores) if k else 0.0, k) for w, k in zip(words, known)], method
+
+
+def knows_nothing(scores: list[WordScore]) -> bool:
+    """True when the model sees no word with a letter or digit (only unknown words, or bare punctuation):
+    its prediction would be the classes' prior, not a reading of the sentence."""
+    return not any(s.known and any(c.isalnum() for c in s.word) for s in scores)
+
+
+def sentence_html(scores: list[WordScore]) -> str:
+    """The sentence with each word's background as strong as its share of the prediction (orange:
+    pushed towards it, blue: against it); words the model cannot see are struck through in grey."""
+    top = max((abs(s.score) for s in scores if s.known), default=0.0) or 1.0
+    spans = []
+    for s in scores:
+        word = html.escape(s.word)
+        if not s.known:
+            spans.append(f'<span title="not in the word vectors: ignored" style="color:#888;'
+                         f'text-decoration:line-through">{word}</span>')
+            continue
+        alpha, colour = abs(s.score) / top, "255,140,0" if s.score >= 0 else "70,130,230"
+        spans.append(f'<span title="{s.score:+.3f}" style="background:rgba({colour},{alpha:.2f});'
+                     f'padding:0 3px;border-radius:4px">{word}</span>')
+    return " ".join(spans)

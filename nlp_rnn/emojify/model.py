@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +52,13 @@ class EmojiModel:
     vectors: str  # vectors spec the model was trained with
     vocabulary: Vocabulary | None = None  # restricted layout only
     tokenizer: Tokenizer = TOKENIZER
+    members: list[Classifier] = field(default_factory=list)  # an ensemble's other classifiers (same inputs)
+    temperature: float = 1.0  # logits are divided by it before the softmax (fitted on cross-validation folds)
+    auto: dict | None = None  # --model auto: the choice, its cross-validation result and the members
+
+    @property
+    def classifiers(self) -> list[Classifier]:
+        return [self.classifier, *self.members]
 
     @functools.cached_property
     def emojis(self) -> list[str]:
@@ -95,19 +102,23 @@ class EmojiModel:
 
     @torch.no_grad()
     def probabilities_of(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Probabilities for an encoded batch (``batch``'s output).
+        """Probabilities for an encoded batch (``batch``'s output): each member's tempered softmax, averaged.
 
         A recurrent model reads the sentences of each length together: no padding to skip, so no
         packed sequences, which cost more than the whole LSTM for short sentences on a CPU.
         """
-        self.classifier.eval()
-        if self.classifier.encoder is None:
-            return torch.softmax(self.classifier(tokens, lengths), dim=-1)
-        probs = torch.empty(len(lengths), self.classifier.config.num_classes)
-        for length in lengths.unique().tolist():
-            rows = (lengths == length).nonzero().squeeze(1)
-            probs[rows] = torch.softmax(self.classifier(tokens[rows, :length], lengths[rows]), dim=-1)
-        return probs
+        probs = torch.zeros(len(lengths), self.classifier.config.num_classes)
+        groups = None
+        for classifier in self.classifiers:
+            classifier.eval()
+            if classifier.encoder is None:
+                probs += torch.softmax(classifier(tokens, lengths) / self.temperature, dim=-1)
+                continue
+            groups = groups or [(lengths == n).nonzero().squeeze(1) for n in lengths.unique().tolist()]
+            for rows in groups:
+                length = int(lengths[rows[0]])
+                probs[rows] += torch.softmax(classifier(tokens[rows, :length], lengths[rows]) / self.temperature, dim=-1)
+        return probs / len(self.classifiers) if self.members else probs
 
 
 def save_info(model: EmojiModel) -> dict:
@@ -133,5 +144,37 @@ def load(directory: str | Path) -> EmojiModel:
         return Classifier(config)
 
     loaded = load_model(directory, kind="classifier", make=make)
-    return EmojiModel(loaded.model, loaded.labels, loaded.extra.get("vectors", "glove-6b-50d"), loaded.vocabulary,
-                      Tokenizer(**loaded.extra.get("tokenizer", asdict(TOKENIZER))))
+    model = EmojiModel(loaded.model, loaded.labels, loaded.extra.get("vectors", "glove-6b-50d"), loaded.vocabulary,
+                       Tokenizer(**loaded.extra.get("tokenizer", asdict(TOKENIZER))))
+    auto = loaded.extra.get("auto")
+    return _with_members(model, auto, Path(directory)) if auto is not None else model
+
+
+def _with_members(model: EmojiModel, auto: dict, directory: Path) -> EmojiModel:
+    """An --model auto checkpoint: its other members live in ``members/1``, ``members/2``, ... beside it."""
+    source = directory / "checkpoint.json"
+    try:
+        count, temperature = len(auto["members"]), float(auto.get("temperature", 1.0))
+        if not 0.01 <= temperature <= 100 or not 1 <= count <= 16:
+            raise ValueError
+    except (KeyError, TypeError, ValueError):
+        raise DataError(source, "damaged ensemble description (extra.auto)", "retrain the model") from None
+    others = [_load_member(directory / "members" / str(i), model) for i in range(1, count)]
+    return EmojiModel(model.classifier, model.labels, model.vectors, model.vocabulary, model.tokenizer, others,
+                      temperature, auto)
+
+
+def _load_member(directory: Path, top: EmojiModel) -> Classifier:
+    member = load(directory)
+    same_words = (member.vocabulary is None) == (top.vocabulary is None) and (
+        top.vocabulary is None or member.vocabulary.index_to_token == top.vocabulary.index_to_token)
+    if member.labels != top.labels or member.vectors != top.vectors or member.tokenizer != top.tokenizer or not same_words:
+        raise DataError(directory, "ensemble member does not match the model it belongs to", "retrain the model")
+    return member.classifier
+
+
+def assemble(models: list[EmojiModel], auto: dict) -> EmojiModel:
+    """One ensemble from models trained in memory (same labels and inputs), as ``load`` would build it."""
+    top = models[0]
+    return EmojiModel(top.classifier, top.labels, top.vectors, top.vocabulary, top.tokenizer,
+                      [m.classifier for m in models[1:]], float(auto.get("temperature", 1.0)), auto)

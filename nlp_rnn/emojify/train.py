@@ -34,6 +34,7 @@ class EmojifyOptions:
     pooling: Literal["last", "mean", "attention"] = "last"  # v2 sentence vector
     dropout: float = 0.5  # v2 between layers and before the output
     trainable_embeddings: bool = False  # fine-tune the vectors (stores a restricted layer with the model)
+    unfreeze_after: int | None = None  # restricted layer kept frozen for N epochs, then fine-tuned (implies trainable)
     epochs: int | None = None  # None: DEFAULT_EPOCHS of the model
     lr: float | None = None  # None: DEFAULT_LR of the model
     batch_size: int = 32
@@ -47,6 +48,7 @@ class EmojifyOptions:
 class ClassificationTask(Task):
     def __init__(self, model: EmojiModel, train: list[Example], valid: list[Example], batch_size: int, seed: int):
         index = {label: i for i, label in enumerate(model.labels)}
+        self.model = model  # callbacks encode their own sentences the way this run does
         self.train = self._encode(model, train, index)
         self.valid = self._encode(model, valid, index) if valid else None
         self.batch_size, self.seed = batch_size, seed
@@ -75,7 +77,7 @@ class ClassificationTask(Task):
 
 
 def build_model(options: EmojifyOptions, train: list[Example]) -> EmojiModel:
-    labels = sorted({e.label for e in train}, key=_label_order)
+    labels = sorted({e.label for e in train}, key=label_order)
     if len(labels) < 2:
         raise UserError("training needs at least two different labels")
     kv, shared = shared_vectors_layer(options.vectors)
@@ -83,8 +85,8 @@ def build_model(options: EmojifyOptions, train: list[Example]) -> EmojiModel:
     config = dict(embed_dim=kv.vector_size, num_classes=len(labels), cell="none" if v1 else options.cell,
                   hidden_size=options.hidden, num_layers=options.layers, bidirectional=options.bidirectional,
                   dropout=0.0 if v1 else options.dropout, pooling=options.pooling,
-                  freeze_embeddings=not options.trainable_embeddings)
-    if not options.trainable_embeddings:
+                  freeze_embeddings=not options.trainable_embeddings or options.unfreeze_after is not None)
+    if not options.trainable_embeddings and options.unfreeze_after is None:
         classifier = Classifier(ClassifierConfig(vocab_size=shared.num_embeddings, **config), embedding=shared)
         return EmojiModel(classifier, labels, options.vectors)
     from embeddings.torch_layer import embedding_from_vectors
@@ -96,7 +98,8 @@ def build_model(options: EmojifyOptions, train: list[Example]) -> EmojiModel:
     return EmojiModel(classifier, labels, options.vectors, vocabulary)
 
 
-def _label_order(label: str) -> tuple:
+def label_order(label: str) -> tuple:
+    """Classic classes first, in the exercise's order, then the others by name."""
     from nlp_rnn.emojify.labels import CLASSIC
 
     names = [name for name, _ in CLASSIC]
@@ -104,8 +107,12 @@ def _label_order(label: str) -> tuple:
 
 
 def train(options: EmojifyOptions, train: list[Example], valid: list[Example], out_dir: str | Path | None,
-          callbacks: list[Callback] = (), progress: bool = True) -> tuple[EmojiModel, list[dict]]:
-    """Train; the best epoch by validation loss is saved in ``out_dir`` and returned."""
+          callbacks: list[Callback] = (), progress: bool = True, resume: bool = False,
+          extra: dict | None = None) -> tuple[EmojiModel, list[dict]]:
+    """Train; the best epoch by validation loss is saved in ``out_dir`` and returned.
+
+    ``resume``: continue the run whose training state is in ``out_dir`` exactly where it stopped
+    (``Trainer.resume``); ``extra``: more JSON stored in the checkpoint's ``extra`` (an ensemble's members)."""
     seed_everything(options.seed)
     model = build_model(options, train)
     unknown = sorted({e.label for e in valid} - set(model.labels))
@@ -117,7 +124,16 @@ def train(options: EmojifyOptions, train: list[Example], valid: list[Example], o
                          progress=progress, optimizer=options.optimizer, max_steps=options.max_steps,
                          weight_decay=DEFAULT_WEIGHT_DECAY[kind] if options.weight_decay is None else options.weight_decay)
     task = ClassificationTask(model, train, valid, options.batch_size, options.seed)
-    trainer = Trainer(model.classifier, task, config, out_dir=out_dir, model_info=save_info(model), callbacks=callbacks)
+    info = save_info(model)
+    info["extra"].update(extra or {})
+    callbacks = list(callbacks)
+    if options.unfreeze_after is not None:
+        from nlp_rnn.callbacks import UnfreezeEmbedding
+
+        callbacks.append(UnfreezeEmbedding(model.classifier.embedding, options.unfreeze_after))
+    trainer = Trainer(model.classifier, task, config, out_dir=out_dir, model_info=info, callbacks=callbacks)
+    if resume:
+        trainer.resume()
     history = trainer.fit()
     if out_dir is not None:
         from nlp_rnn.emojify.model import load

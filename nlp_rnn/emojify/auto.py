@@ -1,0 +1,274 @@
+"""``--model auto``: the model chosen by stratified k-fold cross-validation inside the training file.
+
+Every candidate (V1, V2 stacks, bidirectional attention LSTMs) trains once per fold on the other
+folds; its out-of-fold probabilities are recorded at each of its epoch counts during that one run.
+Every ensemble of up to ``max_members`` candidates (probabilities averaged) is then scored on the
+same out-of-fold predictions at no extra training cost, the best mean fold accuracy wins (ties:
+lower log loss, then fewer members), a softmax temperature is fitted on those predictions, and
+the members are trained on the whole file. The choice, the cross-validation accuracy ± its spread
+over folds, the members, the temperature and the folds' confusion matrix go into the checkpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import itertools
+import logging
+import random
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nlp_rnn.emojify.calibration import ensemble_probabilities, expected_calibration_error, fit_temperature, log_loss
+from nlp_rnn.emojify.data import Example
+from nlp_rnn.emojify.metrics import classification_report
+from nlp_rnn.emojify.model import EmojiModel
+from nlp_rnn.emojify.train import EmojifyOptions, label_order, train
+from nlp_rnn.errors import DataError, UserError
+from nlp_rnn.training import Callback
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, str], None]  # (jobs done, jobs in all, what runs now)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    options: EmojifyOptions  # epochs = the longest of ``epochs``
+    epochs: tuple[int, ...]  # epoch counts scored from one run
+
+
+# Measured on stand-in splits of the bundled sentences (bench/emojify_quality.py); each trains
+# in about 0.3-0.5 s of CPU a fold on 100 sentences with one thread.
+_BILSTM = EmojifyOptions(model="v2", layers=1, bidirectional=True, pooling="attention", dropout=0.5)
+CANDIDATES = (
+    Candidate("v1", EmojifyOptions(model="v1", epochs=300), (150, 300)),
+    Candidate("bilstm-attention-64", replace(_BILSTM, hidden=64, epochs=40), (20, 40)),
+    Candidate("bilstm-attention-32", replace(_BILSTM, hidden=32, epochs=60), (30, 60)),
+)
+
+
+@dataclass(frozen=True)
+class AutoOptions:
+    folds: int = 5  # stratified folds (fewer when a class has fewer sentences)
+    vectors: str = "glove-6b-50d"
+    max_members: int = 3  # largest ensemble tried
+    seed: int = 0  # folds, initialisation and batch order
+    max_steps: int | None = None  # every run stops after this many optimizer steps (1 = dry run)
+    unfreeze_after: int | None = None  # fine-tune the vectors after N epochs (measured: off by default)
+    candidates: tuple[Candidate, ...] = CANDIDATES
+
+
+@dataclass(frozen=True)
+class Member:
+    candidate: str
+    epochs: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.candidate}@{self.epochs}"
+
+
+def stratified_folds(examples: list[Example], folds: int, seed: int) -> list[int]:
+    """The fold of every example: each label's sentences shuffled and dealt round the folds."""
+    fold = [0] * len(examples)
+    rng = random.Random(seed)
+    by_label: dict[str, list[int]] = {}
+    for i, example in enumerate(examples):
+        by_label.setdefault(example.label, []).append(i)
+    start = 0
+    for label in sorted(by_label, key=label_order):
+        members = by_label[label]
+        rng.shuffle(members)
+        for j, i in enumerate(members):
+            fold[i] = (start + j) % folds  # carrying the offset on keeps the folds' sizes even
+        start += len(members)
+    return fold
+
+
+def fold_count(examples: list[Example], wanted: int) -> int:
+    """Folds that leave every class in every training part: at most the smallest class's size."""
+    counts: dict[str, int] = {}
+    for example in examples:
+        counts[example.label] = counts.get(example.label, 0) + 1
+    return min(wanted, min(counts.values()))
+
+
+class _HeldOut(Callback):
+    """Logits of the held-out sentences at the chosen epochs of one run (the run's own encoding)."""
+
+    def __init__(self, texts: list[str], epochs: tuple[int, ...]):
+        self.texts, self.epochs, self.logits = texts, set(epochs), {}
+
+    def on_epoch_end(self, trainer, record: dict) -> None:
+        if record["complete"] and record["epoch"] in self.epochs:
+            self.logits[record["epoch"]] = self.score(trainer.task.model)
+            trainer.model.train()
+
+    @torch.no_grad()
+    def score(self, model: EmojiModel) -> np.ndarray:
+        model.classifier.eval()
+        return model.classifier(*model.batch(self.texts)).double().numpy()
+
+
+def _run_options(options: AutoOptions, candidate: Candidate, epochs: int | None = None) -> EmojifyOptions:
+    return replace(candidate.options, vectors=options.vectors, seed=options.seed, patience=None,
+                   epochs=epochs or max(candidate.epochs), max_steps=options.max_steps,
+                   unfreeze_after=options.unfreeze_after)
+
+
+def cross_validate(options: AutoOptions, examples: list[Example], labels: list[str], folds: int,
+                   progress: Progress) -> tuple[dict[str, np.ndarray], list[int]]:
+    """(member name → out-of-fold logits (sentences, classes) in ``examples`` order, each sentence's fold)."""
+    fold = stratified_folds(examples, folds, options.seed)
+    logits: dict[str, np.ndarray] = {}
+    done, total = 0, folds * len(options.candidates)
+    for k in range(folds):
+        fitted = [e for e, f in zip(examples, fold) if f != k]
+        held = [i for i, f in enumerate(fold) if f == k]
+        for candidate in options.candidates:
+            progress(done, total, f"cross-validation, fold {k + 1}/{folds}: {candidate.name}")
+            hook = _HeldOut([examples[i].text for i in held], candidate.epochs)
+            model, _ = train(_run_options(options, candidate), fitted, [], None, callbacks=[hook], progress=False)
+            for epochs in candidate.epochs:  # a run cut short (--max-steps) is scored where it stopped
+                out = logits.setdefault(Member(candidate.name, epochs).name, np.zeros((len(examples), len(labels))))
+                out[held] = hook.logits[epochs] if epochs in hook.logits else hook.score(model)
+            done += 1
+    return logits, fold
+
+
+def _ensembles(options: AutoOptions) -> list[tuple[Member, ...]]:
+    """Every set of up to ``max_members`` candidates, each at one of its epoch counts."""
+    choices = [[Member(c.name, e) for e in c.epochs] for c in options.candidates]
+    found = []
+    for size in range(1, options.max_members + 1):
+        for group in itertools.combinations(choices, size):
+            found.extend(itertools.product(*group))
+    return found
+
+
+def fold_accuracy(probs: np.ndarray, truth: np.ndarray, fold: np.ndarray, folds: int) -> list[float]:
+    right = probs.argmax(1) == truth
+    return [float(right[fold == k].mean()) for k in range(folds)]
+
+
+def choose(options: AutoOptions, logits: dict[str, np.ndarray], truth: np.ndarray, fold: np.ndarray,
+           folds: int) -> tuple[tuple[Member, ...], dict]:
+    """The best ensemble on the out-of-fold predictions, and how every candidate scored."""
+    best, best_key, table = None, None, {}
+    for members in _ensembles(options):
+        probs = ensemble_probabilities([logits[m.name] for m in members])
+        accuracy = statistics.mean(fold_accuracy(probs, truth, fold, folds))
+        table[" + ".join(m.name for m in members)] = round(accuracy, 4)
+        key = (-round(accuracy, 6), round(log_loss(probs, truth), 6), len(members))
+        if best_key is None or key < best_key:
+            best, best_key = members, key
+    return best, table
+
+
+def select(options: AutoOptions, examples: list[Example], labels: list[str], progress: Progress) -> dict:
+    """Cross-validate, choose, calibrate: the JSON summary stored with the model (``members`` included)."""
+    folds = fold_count(examples, options.folds)
+    if folds < 2:
+        log.warning("a class has a single sentence: no cross-validation, V1 trains on everything")
+        return {"method": "none (a class has a single sentence)", "folds": 0, "sentences": len(examples),
+                "choice": "v1@300", "members": [{"candidate": "v1", "epochs": 300}], "temperature": 1.0}
+    logits, fold = cross_validate(options, examples, labels, folds, progress)
+    truth, fold = np.array([labels.index(e.label) for e in examples]), np.array(fold)
+    members, table = choose(options, logits, truth, fold, folds)
+    chosen = [logits[m.name] for m in members]
+    temperature = fit_temperature(chosen, truth)
+    raw, calibrated = ensemble_probabilities(chosen), ensemble_probabilities(chosen, temperature)
+    accuracy = fold_accuracy(raw, truth, fold, folds)
+    confusion = classification_report(truth.tolist(), raw.argmax(1).tolist(), labels)["confusion"]
+    v1 = max((v for k, v in table.items() if k.startswith("v1@") and "+" not in k), default=None)
+    return {"method": f"stratified {folds}-fold cross-validation", "folds": folds, "sentences": len(examples),
+            "choice": " + ".join(m.name for m in members), "accuracy": statistics.mean(accuracy),
+            "spread": statistics.pstdev(accuracy), "fold_accuracy": accuracy, "v1_accuracy": v1,
+            "members": [{"candidate": m.candidate, "epochs": m.epochs} for m in members],
+            "temperature": temperature, "ece": expected_calibration_error(raw, truth),
+            "ece_calibrated": expected_calibration_error(calibrated, truth), "labels": labels,
+            "confusion": confusion, "candidates": dict(sorted(table.items(), key=lambda kv: -kv[1]))}
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Small models train several times faster on one thread than on two: the threads' hand-offs cost
+    more than these matrices (V1 on 132 sentences: 1.7 s of CPU against 27 s with 2 threads)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def member_dir(out_dir: Path, index: int) -> Path:
+    """Member 0 is the checkpoint itself; the others are sub-checkpoints beside it."""
+    return out_dir if index == 0 else out_dir / "members" / str(index)
+
+
+def train_auto(options: AutoOptions, examples: list[Example], out_dir: str | Path | None,
+               progress: Progress | None = None, resume: bool = False) -> tuple[EmojiModel, dict]:
+    """Choose (or, resuming, reuse the stored choice), then train the members on every sentence."""
+    from nlp_rnn import checkpoint
+    from nlp_rnn.emojify.model import assemble, load
+    from nlp_rnn.train_state import RESUME
+
+    labels = sorted({e.label for e in examples}, key=label_order)
+    if len(labels) < 2:
+        raise UserError("training needs at least two different labels")
+    report = progress or (lambda done, total, what: log.info("%d/%d %s", done, total, what))
+    out = Path(out_dir) if out_dir is not None else None
+    with one_thread():
+        summary = _stored_choice(options, out) if resume and out is not None else None
+        summary = summary or select(options, examples, labels, report)
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            checkpoint.atomic_write_bytes(out / CHOICE, json.dumps(summary, indent=1).encode())
+        candidates = {c.name: c for c in options.candidates}
+        models = []
+        # the others first: member 0's manifest, written last, is the commit point of the whole ensemble
+        for index, member in reversed(list(enumerate(summary["members"]))):
+            report(len(summary["members"]) - 1 - index, len(summary["members"]), f"training {member['candidate']}")
+            where = member_dir(out, index) if out is not None else None
+            run = _run_options(options, candidates[member["candidate"]], member["epochs"])
+            again = resume and where is not None and checkpoint.exists(where, RESUME)
+            extra = {"auto": summary} if index == 0 else None
+            models.insert(0, train(run, examples, [], where, progress=False, resume=again, extra=extra)[0])
+    return (load(out) if out is not None else assemble(models, summary)), summary
+
+
+CHOICE = "auto.json"  # the stored choice, so that --resume trains the same members without cross-validating again
+
+
+def _stored_choice(options: AutoOptions, out: Path) -> dict | None:
+    path = out / CHOICE
+    if not path.is_file():
+        return None
+    try:
+        summary = json.loads(path.read_text("utf-8"))
+        members = summary["members"]
+        known = {c.name for c in options.candidates}
+        if not members or not all(m["candidate"] in known and type(m["epochs"]) is int and m["epochs"] > 0 for m in members):
+            raise ValueError("members")
+    except (ValueError, KeyError, TypeError):
+        raise DataError(path, "damaged or from other options", "train afresh without --resume") from None
+    return summary
+
+
+def summary_lines(auto: dict) -> list[str]:
+    """The stored choice in words (the CLI prints these after train and before evaluate)."""
+    members = ", ".join(f"{m['candidate']} ({m['epochs']} epochs)" for m in auto["members"])
+    if not auto.get("folds"):
+        return [f"model: {members}; no cross-validation: {auto['method']}"]
+    v1 = f"; V1 alone {auto['v1_accuracy']:.3f}" if auto.get("v1_accuracy") is not None else ""
+    return [f"model: {auto['choice']}, chosen by {auto['method']} on {auto['sentences']} sentences: "
+            f"accuracy {auto['accuracy']:.3f} ± {auto['spread']:.3f}{v1}",
+            f"members: {members}; temperature {auto['temperature']:.2f} "
+            f"(ECE on the folds {auto['ece']:.3f} → {auto['ece_calibrated']:.3f})"]
