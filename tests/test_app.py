@@ -38,6 +38,33 @@ def test_emojify_classifies_a_typed_sentence_and_explains_it():
     assert words.loc[words["score"].idxmax(), "word"] in {"pasta", "pizza", "dinner"}
 
 
+def test_emojify_shows_the_top_three_and_the_sentence_coloured_by_word():
+    at = page("emojify")
+    at.text_input(key="emojify_sentence").set_value("we ate pasta and pizza with xqzt").run()
+    assert not at.exception
+    shown = [float(m.value.rstrip("%")) / 100 for m in at.metric]
+    assert len(shown) == 3 and shown == sorted(shown, reverse=True) and "🍴" in at.metric[0].label
+    coloured = next(m.value for m in at.markdown if "<span" in m.value)
+    assert coloured.count("<span") == 7 and "line-through\">xqzt" in coloured  # every word; the unknown one struck
+    assert "background:rgba(" in coloured
+
+
+@pytest.mark.parametrize("sentence", ["xqzt blorf", "!!!"])
+def test_emojify_says_when_it_knows_none_of_the_words_instead_of_guessing(sentence):
+    at = page("emojify")
+    at.text_input(key="emojify_sentence").set_value(sentence).run()
+    assert not at.exception
+    assert "None of these words" in at.warning[0].value and not at.metric
+    assert not any(m.value.startswith("# ") for m in at.markdown)  # no emoji shown
+
+
+def test_emojify_empty_sentence_says_what_to_type():
+    at = page("emojify")
+    at.text_input(key="emojify_sentence").set_value("   ").run()
+    assert not at.exception and "Type a sentence" in at.info[0].value
+
+
+@pytest.mark.filterwarnings("error")  # the results table once raised a Pandas4Warning (fillna on a float column)
 def test_emojify_classifies_pasted_lines_and_marks_bad_rows():
     at = page("emojify")
     at.text_area(key="emojify_paste").set_value("I love you\n\nhe hit a home run").run()
@@ -48,8 +75,47 @@ def test_emojify_classifies_pasted_lines_and_marks_bad_rows():
     assert results["label"].tolist()[2] == "baseball"
 
 
+def test_emojify_file_results_filter_by_emoji_and_confidence():
+    at = page("emojify")
+    at.text_area(key="emojify_paste").set_value("I love you\nhe hit a home run\nlet's eat pizza\nI love my family").run()
+    at.multiselect(key="emojify_filter_emoji").set_value(["❤️"]).run()
+    assert not at.exception
+    assert set(frame_with(at, "error")["emoji"]) == {"❤️"}
+    at.multiselect(key="emojify_filter_emoji").set_value([]).run()
+    at.slider(key="emojify_filter_confidence").set_value(1.0).run()
+    assert frame_with(at, "error").empty and "0 of 4 rows" in at.caption[-1].value
+
+
+def test_emojify_binary_upload_is_one_clear_error():
+    at = page("emojify")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    at.file_uploader(key="emojify_upload").set_value(("photo.txt", png, "text/plain")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "photo.txt: not a text file" in at.error[0].value
+    assert not any("error" in df.value.columns for df in at.dataframe)
+
+
+def test_emojify_upload_and_pasted_text_ask_which_to_classify():
+    at = page("emojify")
+    at.text_area(key="emojify_paste").set_value("he hit a home run").run()
+    at.file_uploader(key="emojify_upload").set_value(("mine.txt", b"I love you\nlet's eat\n", "text/plain")).run()
+    assert not at.exception
+    assert at.radio(key="emojify_batch_source").value == "the file mine.txt"
+    assert frame_with(at, "error")["text"].tolist() == ["I love you", "let's eat"]
+    at.radio(key="emojify_batch_source").set_value("the pasted lines").run()
+    assert frame_with(at, "error")["text"].tolist() == ["he hit a home run"]
+
+
+def confusion_is_labelled(at: AppTest, total: int) -> None:
+    confusion = next(df.value for df in at.dataframe if any(str(c).startswith("predicted") for c in df.value.columns))
+    assert confusion.shape == (5, 5) and int(confusion.values.sum()) == total
+    assert all(str(i).startswith("true ") for i in confusion.index) and "true" in confusion.index.name
+
+
 def test_emojify_trains_a_model_and_uses_it_at_once():
     at = page("emojify")
+    assert at.radio(key="emojify_train_model").value == "auto"  # the CLI's default
+    at.radio(key="emojify_train_model").set_value("v2").run()
     assert at.number_input(key="emojify_epochs_v2").value == DEFAULT_EPOCHS["v2"] == 80  # the CLI's defaults
     at.radio(key="emojify_train_model").set_value("v1").run()
     assert at.number_input(key="emojify_epochs_v1").value == DEFAULT_EPOCHS["v1"] == 300
@@ -58,22 +124,48 @@ def test_emojify_trains_a_model_and_uses_it_at_once():
     assert not at.exception
     assert "Trained v1" in at.success[0].value
     assert at.session_state["emojify_model_dir"]
-    confusion = frame_with(at, "heart")
-    assert confusion.shape == (5, 5) and int(confusion.values.sum()) == 60
+    confusion_is_labelled(at, 60)
+
+
+SMALL_CSV = "".join(f"{text},{label}\n" for text, label in [("I love you", 0), ("we won the game", 1), ("so funny", 2),
+                                                             ("I am sad", 3), ("pizza time", 4)] * 4)
 
 
 def test_emojify_trains_on_a_small_upload_without_a_validation_split():
-    rows = "".join(f"{text},{label}\n" for text, label in [("I love you", 0), ("we won the game", 1), ("so funny", 2),
-                                                          ("I am sad", 3), ("pizza time", 4)] * 4)
     at = page("emojify")
     at.radio(key="emojify_train_source").set_value("Upload a CSV").run()
-    at.file_uploader(key="emojify_train_upload").set_value(("mine.csv", rows.encode(), "text/csv")).run()
+    at.file_uploader(key="emojify_train_upload").set_value(("mine.csv", SMALL_CSV.encode(), "text/csv")).run()
     at.radio(key="emojify_train_model").set_value("v1").run()
     at.number_input(key="emojify_epochs_v1").set_value(5).run()
     at.button(key="emojify_train").click().run()
     assert not at.exception
-    assert "training (no validation split" in at.success[0].value
-    assert int(frame_with(at, "heart").values.sum()) == 20  # scored on the 20 training sentences
+    assert "training accuracy" in at.success[0].value and "no validation split" in at.success[0].value
+    confusion_is_labelled(at, 20)  # scored on the 20 training sentences
+
+
+def test_emojify_auto_training_shows_cross_validation_choice_and_members():
+    at = page("emojify")
+    at.radio(key="emojify_train_source").set_value("Upload a CSV").run()
+    at.file_uploader(key="emojify_train_upload").set_value(("mine.csv", SMALL_CSV.encode(), "text/csv")).run()
+    at.button(key="emojify_train").click().run()
+    assert not at.exception
+    assert "cross-validation accuracy" in at.success[0].value
+    said = " ".join(m.value for m in at.markdown)
+    assert "chosen by stratified 4-fold cross-validation on 20 sentences" in said and "members:" in said
+    cv = next(df.value for df in at.dataframe if df.value.index.name and "true" in df.value.index.name)
+    assert int(cv.values.sum()) == 20  # every sentence predicted once, by a fold that never saw it
+    assert "auto" in at.caption[0].value or at.session_state["emojify_model_dir"]
+
+
+def test_emojify_a_three_sentence_csv_warns_and_keeps_the_page_model():
+    at = page("emojify")
+    at.radio(key="emojify_train_source").set_value("Upload a CSV").run()
+    tiny = b"I love you,0\nwe won,1\nso sad,3\n"
+    at.file_uploader(key="emojify_train_upload").set_value(("tiny.csv", tiny, "text/csv")).run()
+    at.button(key="emojify_train").click().run()
+    assert not at.exception
+    assert "tiny.csv: only 3 sentences" in at.error[0].value and "keeps its model" in at.error[0].value
+    assert "emojify_model_dir" not in at.session_state
 
 
 def test_emojify_training_without_an_upload_is_an_error_not_a_crash():

@@ -15,14 +15,14 @@ MIN_SENTENCES, MIN_PER_CLASS = 20, 3  # below this a trained model is a guess, n
 def require_text(name: str, data: bytes) -> None:
     """One clear error for a file that is not text (an image, an archive), instead of one per line.
 
-    Binary: a NUL byte, or over a quarter of the first lines not UTF-8 (a stray bad line stays a
-    marked row, as in the CLI)."""
+    Binary: over a quarter of the first lines hold a NUL byte or are not UTF-8 (a stray bad line
+    stays a marked row, as in the CLI)."""
     head = data[:SNIFF]
     lines = head.splitlines()
     if len(data) > SNIFF and len(lines) > 1:
         lines = lines[:-1]  # the sniff may cut the last line inside a character
-    bad = sum(1 for line in lines if not _decodes(line))
-    if b"\x00" in head or bad > max(1, len(lines) // 4):
+    bad = sum(1 for line in lines if b"\x00" in line or not _decodes(line))
+    if bad > max(1, len(lines) // 4):
         raise DataError(name, "not a text file (binary data, or not UTF-8)",
                         "upload UTF-8 text, one sentence a line, or a CSV with a text column")
 
