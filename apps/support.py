@@ -50,17 +50,6 @@ class LiveTraining(Callback):
                           ", ".join(f"{m} {record[m]:.3f}" for m in self.metrics if m in record))
 
 
-class LiveCurves(Callback):
-    """Several runs on one live chart: a curve of ``metric`` by epoch per run, named by ``self.name``."""
-
-    def __init__(self, chart, metric: str):
-        self.chart, self.metric, self.curves, self.name = chart, metric, {}, ""
-
-    def on_epoch_end(self, trainer, record: dict) -> None:
-        self.curves.setdefault(self.name, {})[record["epoch"]] = record.get(self.metric)
-        self.chart.line_chart(pd.DataFrame(self.curves))
-
-
 def show_error(error: Exception, *uploads: Upload | None, widgets: dict[str, str] | None = None) -> None:
     """A user's mistake (bad file, bad value) as a message on the page, naming the user's uploads (not our
     temporary copies) and the widgets (not CLI flags); the session carries on."""

@@ -2,7 +2,8 @@
 
 import pandas as pd
 import streamlit as st
-from support import LiveCurves, LiveTraining, show_error
+from charts import LiveRuns, lines
+from support import LiveTraining, show_error
 from uploads import saved_upload
 
 from nlp_rnn.errors import UserError
@@ -40,25 +41,32 @@ with letters_tab:
         else:
             best = max(probabilities, key=probabilities.get)
             st.markdown(f"Next letter: **{best}** ({probabilities[best]:.0%})")
-            st.bar_chart(pd.Series(probabilities, name="probability"))
+            st.bar_chart(pd.Series(probabilities, name="probability"), x_label="next letter", y_label="probability")
 
 with sine_tab:
     from nlp_rnn.lab.sine import SineOptions
     from nlp_rnn.lab.sine import run as run_sine
 
-    st.write("Predict sin(0.1 t) from the previous values, then roll it out from the model's own predictions.")
+    st.write("Predict sin(0.1 t) from the previous values, then roll it out from the model's own predictions. "
+             "A validation stretch picks the epoch that is kept; the errors are measured on a later test stretch.")
     variant = st.radio("Model", ["rnn", "lstm"], horizontal=True, key="lab_sine_variant",
                        format_func={"rnn": "RNN, 16 units, windows of 20", "lstm": "LSTM, 2×30 units, windows of 10"}.get)
-    epochs = st.number_input("Epochs", 1, 500, 30, key="lab_sine_epochs")
+    epochs = st.number_input("Epochs", 1, 500, SineOptions().epochs, key="lab_sine_epochs")
     if st.button("Train", key="lab_sine_train"):
         live = LiveTraining(int(epochs), ["train_loss", "val_loss"])
         st.session_state["lab_sine"] = run_sine(SineOptions(variant=variant, epochs=int(epochs)), callbacks=[live])
     result = st.session_state.get("lab_sine")
     if result:
-        left, right = st.columns(2)
-        left.metric("One-step RMSE (held out)", f"{result['one_step_rmse']:.4f}")
-        right.metric("Rollout RMSE", f"{result['rollout_rmse']:.4f}")
-        st.line_chart(pd.DataFrame({k: result[k] for k in ("truth", "one_step", "rollout")}))
+        (valid_from, valid_to), (test_from, test_to) = result["stretches"]["valid"], result["stretches"]["test"]
+        left, middle, right = st.columns(3)
+        left.metric(f"Validation RMSE (epoch {result['best_epoch']} kept)", f"{result['valid_rmse']:.4f}")
+        middle.metric("One-step RMSE (test)", f"{result['one_step_rmse']:.4f}")
+        right.metric("Rollout RMSE (test)", f"{result['rollout_rmse']:.4f}")
+        st.caption(f"Epoch picked on t = {valid_from}–{valid_to - 1}; errors measured on t = {test_from}–{test_to - 1}, "
+                   "never used for a choice.")
+        curves = pd.DataFrame({"t": range(test_from, test_to), "truth": result["truth"],
+                               "one step ahead": result["one_step"], "rollout": result["rollout"]})
+        lines(st, curves.melt("t", var_name="curve"), "t", "value", "curve", "t (test stretch)", "sin(0.1 t)")
 
 with series_tab:
     from nlp_rnn.lab.series import SeriesOptions, read_column, synthetic
@@ -67,7 +75,7 @@ with series_tab:
     st.write("LSTM(80) → Dropout(0.2) → LSTM(100) → Dropout(0.2) → Dense, and the GRU twin, against the naive forecast.")
     upload = st.file_uploader("A CSV with a header (empty: a synthetic series)", type=["csv"], key="lab_series_upload")
     column = st.text_input("Column (name or index; empty: the last)", "", key="lab_series_column")
-    epochs = st.number_input("Epochs", 1, 200, 10, key="lab_series_epochs")
+    epochs = st.number_input("Epochs", 1, 200, SeriesOptions().epochs, key="lab_series_epochs")
     if st.button("Train", key="lab_series_train"):
         saved = None
         try:
@@ -76,41 +84,48 @@ with series_tab:
                 values = read_column(saved.path, column or None)
             else:
                 values = synthetic()
-            live = LiveTraining(int(epochs), ["train_loss", "val_loss"])
-            st.session_state["lab_series"] = run_series(values, SeriesOptions(epochs=int(epochs)), callbacks=[live])
+            options = SeriesOptions(epochs=int(epochs))
+            live = LiveRuns([("loss", cell.upper()) for cell in options.cells], options.epochs, "val_loss",
+                            "validation MSE (scaled)", {"loss": "validation loss by epoch"})
+            st.session_state["lab_series"] = run_series(values, options, callbacks=[live])
+            live.finish()
         except UserError as error:
             show_error(error, saved)
     result = st.session_state.get("lab_series")
     if result:
         st.dataframe(pd.DataFrame(result["rows"]).set_index("model").round(4), key="lab_series_table")
-        st.line_chart(pd.DataFrame(result["curves"]))
+        curves = pd.DataFrame({("truth" if name == "truth" else name.upper()): curve
+                               for name, curve in result["curves"].items()})
+        curves.insert(0, "step", range(result["train"] + result["valid"], result["points"]))
+        lines(st, curves.melt("step", var_name="series"), "step", "value", "series", "time step (test part)", "value",
+              "test part: truth and one-step forecasts")
 
 with compare_tab:
     from nlp_rnn.lab.compare import CompareOptions
     from nlp_rnn.lab.compare import run_one as compare_one
 
-    st.write("Same hidden size, optimizer and steps for each cell, on a task that needs memory across T steps.")
+    defaults = CompareOptions()
+    st.write("Same hidden size, optimizer and epoch budget for each cell, on a task that needs memory across T steps.")
     task = st.radio("Task", ["copy", "adding"], horizontal=True, key="lab_compare_task",
                     format_func={"copy": "copy the first symbol across T distractors", "adding": "adding problem"}.get)
-    delays = st.multiselect("Delays T", [5, 10, 20, 50, 100], [5, 20, 50], key="lab_compare_delays")
-    epochs = st.number_input("Epochs per run", 1, 100, 8, key="lab_compare_epochs")
-    if st.button("Compare", key="lab_compare_run"):
-        options = CompareOptions(task=task, delays=tuple(delays), epochs=int(epochs))
-        runs = [(cell, delay) for delay in options.delays for cell in options.cells]
-        bar, chart, rows = st.progress(0.0), st.empty(), []
-        live = LiveCurves(chart, "val_accuracy" if task == "copy" else "val_loss")
-        for i, (cell, delay) in enumerate(runs):
-            bar.progress(i / len(runs), text=f"{cell.upper()} at T = {delay}")
-            live.name = f"{cell} T={delay}"
-            rows.append(compare_one(options, cell, delay, callbacks=[live]))
-        bar.progress(1.0, text="done")
-        st.session_state["lab_compare"] = rows
+    delays = st.multiselect("Delays T", [5, 10, 20, 50, 100], list(defaults.delays), key="lab_compare_delays")
+    epochs = st.number_input("Epochs per run", 1, 100, defaults.epochs, key="lab_compare_epochs")
+    if st.button("Compare", key="lab_compare_run") and delays:
+        options = CompareOptions(task=task, delays=tuple(sorted(delays)), epochs=int(epochs))
+        runs = [(delay, cell) for delay in options.delays for cell in options.cells]
+        metric, shown = ("val_accuracy", "validation accuracy") if task == "copy" else ("val_loss", "validation MSE")
+        live = LiveRuns([(delay, cell.upper()) for delay, cell in runs], options.epochs, metric, shown,
+                        {delay: f"T = {delay}" for delay in options.delays})
+        st.session_state["lab_compare"] = [compare_one(options, cell, delay, callbacks=[live]) for delay, cell in runs]
+        live.finish()
     rows = st.session_state.get("lab_compare")
     if rows:
         table = pd.DataFrame(rows).drop(columns="curve")
         st.dataframe(table.round(3), key="lab_compare_table")
         score = "accuracy" if "accuracy" in table else "mse"
-        st.line_chart(table.pivot(index="delay", columns="cell", values=score))
+        by_delay = table.assign(cell=table["cell"].str.upper())
+        lines(st, by_delay, "delay", score, "cell", "delay T (steps between the information and the answer)",
+              f"{score} on test sequences", "score by delay")
 
 with steps_tab:
     st.write("The numpy reference cells the torch models are tested against (one step, batch rows):")

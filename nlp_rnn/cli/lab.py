@@ -56,9 +56,9 @@ def register(subparsers, name: str, help_text: str) -> None:
     compare.add_argument("--task", choices=["copy", "adding"], default="copy")
     compare.add_argument("--delays", type=int_list, default=(5, 20, 50), help="T values, e.g. 5,20,50")
     compare.add_argument("--cells", type=cell_list, default=("rnn", "lstm", "gru"))
-    compare.add_argument("--hidden", type=positive_int, default=32)
+    compare.add_argument("--hidden", type=positive_int, default=16)
     compare.add_argument("--epochs", type=positive_int, default=8)
-    compare.add_argument("--lr", type=non_negative_float, default=0.005)
+    compare.add_argument("--lr", type=non_negative_float, default=0.01)
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--json", action="store_true")
     compare.set_defaults(handler=run_compare)
@@ -130,10 +130,12 @@ def run_compare(args) -> int:
         print(json.dumps(result))
         return 0
     score = "accuracy" if args.task == "copy" else "mse"
-    print(f"{args.task} task, hidden {args.hidden}, {args.epochs} epochs each (chance {result['chance']:.3f})")
-    print(f"  {'cell':<5}{'T':>5}{score:>10}{'params':>9}{'s/epoch':>9}")
+    print(f"{args.task} task, hidden {args.hidden}, up to {args.epochs} epochs each (a solved copy run stops; "
+          f"chance {result['chance']:.3f})")
+    print(f"  {'cell':<5}{'T':>5}{score:>10}{'params':>9}{'epochs':>8}{'s/epoch':>9}")
     for row in result["rows"]:
-        print(f"  {row['cell']:<5}{row['delay']:>5}{row[score]:>10.3f}{row['parameters']:>9}{row['seconds_per_epoch']:>9.2f}")
+        print(f"  {row['cell']:<5}{row['delay']:>5}{row[score]:>10.3f}{row['parameters']:>9}{row['epochs']:>8}"
+              f"{row['seconds_per_epoch']:>9.2f}")
     return 0
 
 

@@ -14,6 +14,7 @@ from torch import nn
 
 from nlp_rnn.errors import UserError
 from nlp_rnn.lab.task import TensorTask
+from nlp_rnn.lab.threads import one_thread
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
 from nlp_rnn.seeding import seed_everything
 from nlp_rnn.training import Callback, TrainConfig, Trainer
@@ -51,6 +52,7 @@ def _forward(model: Classifier, tokens: torch.Tensor) -> torch.Tensor:
     return model(tokens, torch.full((len(tokens),), tokens.size(1)))
 
 
+@one_thread()
 def run(options: AbcdeOptions = AbcdeOptions(), callbacks: list[Callback] = ()) -> dict:
     """Train, then report accuracy, the prediction for each case, the learned weights and the loss curve."""
     if options.variant not in VARIANTS:

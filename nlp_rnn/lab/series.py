@@ -18,6 +18,7 @@ import torch
 from nlp_rnn.errors import DataError, UserError, require_file
 from nlp_rnn.lab.sine import windows
 from nlp_rnn.lab.task import TensorTask
+from nlp_rnn.lab.threads import one_thread
 from nlp_rnn.models.forecaster import Forecaster, ForecasterConfig
 from nlp_rnn.seeding import seed_everything
 from nlp_rnn.training import Callback, TrainConfig, Trainer
@@ -69,6 +70,7 @@ def read_column(path: str | Path, column: str | None = None) -> np.ndarray:
     return values.to_numpy(dtype=np.float64)
 
 
+@one_thread()
 def run(values: np.ndarray, options: SeriesOptions = SeriesOptions(), callbacks: list[Callback] = ()) -> dict:
     """Train one model per cell; report RMSE/MAE on the test part for each and for the naive forecast."""
     n, size = len(values), options.window
