@@ -11,7 +11,6 @@ over folds, the members, the temperature and the folds' confusion matrix go into
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import logging
@@ -30,6 +29,7 @@ from nlp_rnn.emojify.metrics import classification_report
 from nlp_rnn.emojify.model import EmojiModel
 from nlp_rnn.emojify.train import EmojifyOptions, label_order, train
 from nlp_rnn.errors import DataError, UserError
+from nlp_rnn.threads import one_thread
 from nlp_rnn.training import Callback
 
 log = logging.getLogger(__name__)
@@ -195,18 +195,6 @@ def select(options: AutoOptions, examples: list[Example], labels: list[str], pro
             "temperature": temperature, "ece": expected_calibration_error(raw, truth),
             "ece_calibrated": expected_calibration_error(calibrated, truth), "labels": labels,
             "confusion": confusion, "candidates": dict(sorted(table.items(), key=lambda kv: -kv[1]))}
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Small models train several times faster on one thread than on two: the threads' hand-offs cost
-    more than these matrices (V1 on 132 sentences: 1.7 s of CPU against 27 s with 2 threads)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def member_dir(out_dir: Path, index: int) -> Path:

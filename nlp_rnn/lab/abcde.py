@@ -14,9 +14,9 @@ from torch import nn
 
 from nlp_rnn.errors import UserError
 from nlp_rnn.lab.task import TensorTask
-from nlp_rnn.lab.threads import one_thread
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
 from nlp_rnn.seeding import seed_everything
+from nlp_rnn.threads import one_thread
 from nlp_rnn.training import Callback, TrainConfig, Trainer
 
 LETTERS = "abcde"

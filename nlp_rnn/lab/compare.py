@@ -19,10 +19,10 @@ import torch
 from torch import nn
 
 from nlp_rnn.lab.task import TensorTask
-from nlp_rnn.lab.threads import one_thread
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
 from nlp_rnn.models.forecaster import Forecaster, ForecasterConfig
 from nlp_rnn.seeding import seed_everything
+from nlp_rnn.threads import one_thread
 from nlp_rnn.training import Callback, TrainConfig, Trainer
 
 SIGNALS = 8  # copy: symbols 0-7 carry the answer, 8-15 are distractors

@@ -18,9 +18,9 @@ import torch
 from nlp_rnn.errors import DataError, UserError, require_file
 from nlp_rnn.lab.sine import windows
 from nlp_rnn.lab.task import TensorTask
-from nlp_rnn.lab.threads import one_thread
 from nlp_rnn.models.forecaster import Forecaster, ForecasterConfig
 from nlp_rnn.seeding import seed_everything
+from nlp_rnn.threads import one_thread
 from nlp_rnn.training import Callback, TrainConfig, Trainer
 
 

@@ -17,9 +17,9 @@ from typing import Literal
 import torch
 
 from nlp_rnn.lab.task import TensorTask
-from nlp_rnn.lab.threads import one_thread
 from nlp_rnn.models.forecaster import Forecaster, ForecasterConfig
 from nlp_rnn.seeding import seed_everything
+from nlp_rnn.threads import one_thread
 from nlp_rnn.training import Callback, TrainConfig, Trainer
 
 VARIANTS = {"rnn": ("rnn", (16,), 20), "lstm": ("lstm", (30, 30), 10)}  # cell, layers, window

@@ -1,9 +1,10 @@
-"""The lab's models train on one intra-op thread.
+"""Small models train on one intra-op thread (the lab's experiments, Emojify's automatic choice).
 
 Their matrices are tiny (16-100 units), so torch's per-op fork/join over several threads costs far
 more than the arithmetic it splits, and on a shared machine every op also waits for a thread the OS
 has put aside (a browser redrawing a chart is enough). Measured on this 2-core machine
-(``python -m bench lab``): the same sine run takes several times the CPU with 2 threads as with 1.
+(``python -m bench lab_speed``): the default sine run took 1.6 s of CPU on 1 thread, 52 s on 2;
+Emojify V1 on 132 sentences 1.7 s against 27 s.
 """
 
 from __future__ import annotations
