@@ -130,7 +130,8 @@ def test_a_class_of_one_sentence_skips_cross_validation(small):
 def test_resume_reuses_the_stored_choice_and_trains_the_rest(tmp_path, small):
     out = tmp_path / "model"
     _, first = auto.train_auto(DRY, small, out)
-    (out / "checkpoint.json").unlink()  # stopped before the last member was written
+    for name in ("checkpoint.json", "resume.json"):
+        (out / name).unlink()  # stopped before the last member (written last) began
     heard = []
     model, again = auto.train_auto(DRY, small, out, progress=lambda d, n, what: heard.append(what), resume=True)
     assert again == first and not any("cross-validation" in what for what in heard)

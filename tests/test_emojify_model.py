@@ -199,3 +199,30 @@ def test_cli_classify_stops_quietly_when_the_reader_goes_away(tmp_path, v2_dir):
     assert process.stdout.readline().startswith(b"line\t")
     process.stdout.close()
     assert process.wait(timeout=120) == 141 and process.stderr.read() == b""
+
+
+def test_classifying_with_the_packaged_vectors_imports_neither_gensim_nor_pandas(tmp_path, bundled):
+    """gensim's import costs about a second (scipy.stats), pandas another: a command that only classifies needs neither."""
+    v1_dir = tmp_path / "v1"
+    train(EmojifyOptions(model="v1", epochs=1), *bundled, v1_dir, progress=False)
+    (tmp_path / "in.txt").write_text("I love you\nlet's eat\n")
+    code = ("import sys; from nlp_rnn.cli.main import main; "
+            f"code = main(['emojify', 'classify', {str(tmp_path / 'in.txt')!r}, '--model', {str(v1_dir)!r}]); "
+            "assert code == 0; print(sorted(m for m in ('gensim', 'pandas', 'scipy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert "I love you" in result.stdout
+
+
+def test_the_packaged_layer_read_without_gensim_holds_gensims_vectors():
+    from embeddings import load_vectors
+
+    kv = load_vectors("glove-6b-50d")
+    words, layer = emoji_model.frozen_vectors("glove-6b-50d")
+    rows = emoji_model.shared_rows("glove-6b-50d")
+    assert words == kv.index_to_key and layer.num_embeddings == len(kv) + 1 and not layer.weight.requires_grad
+    for word in ("love", "pizza", "baseball", ","):
+        assert torch.equal(layer.weight[rows[word]], torch.from_numpy(kv[word].copy()))
+    assert not layer.weight[0].any()  # padding

@@ -128,8 +128,9 @@ with train_tab:
             if small and not st.session_state.get("emojify_allow_small"):
                 raise UserError(f"{saved.name if saved else 'the data'}: {small}; the page keeps its model. "
                                 "Add sentences, or tick “train on it anyway” below")
-            bar = st.progress(0.0, text="starting …")
-            live = None if version == "auto" else LiveTraining(int(epochs), ["train_loss", "val_loss", "val_accuracy"])
+            # auto: a bar per cross-validation run and member; v1/v2: the live chart per epoch
+            bar = st.progress(0.0, text="starting …") if version == "auto" else None
+            live = None if bar else LiveTraining(int(epochs), ["train_loss", "val_loss", "val_accuracy"])
             out = session_dir("emojify-session-")
             result = run_training(TrainRequest(version, epochs and int(epochs)), train_set, valid_set, out,
                                   on_progress=lambda done, total, what: bar.progress(
@@ -138,7 +139,8 @@ with train_tab:
         except (UserError, VectorsError) as error:
             show_error(error, saved)
         else:
-            bar.progress(1.0, text="done")
+            if bar:
+                bar.progress(1.0, text="done")
             st.success(f"Trained {version}: {result.scored}; the page now uses this model.")
             for line in summary_lines(result.model.auto) if result.model.auto else []:
                 st.write(line)

@@ -128,7 +128,7 @@ def cross_validate(options: AutoOptions, examples: list[Example], labels: list[s
     """(member name → out-of-fold logits (sentences, classes) in ``examples`` order, each sentence's fold)."""
     fold = stratified_folds(examples, folds, options.seed)
     logits: dict[str, np.ndarray] = {}
-    done, total = 0, folds * len(options.candidates)
+    done, total = 0, folds * len(options.candidates) + options.max_members  # the members' count is not known yet
     for k in range(folds):
         fitted = [e for e, f in zip(examples, fold) if f != k]
         held = [i for i, f in enumerate(fold) if f == k]
@@ -220,11 +220,12 @@ def train_auto(options: AutoOptions, examples: list[Example], out_dir: str | Pat
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             checkpoint.atomic_write_bytes(out / CHOICE, json.dumps(summary, indent=1).encode())
-        candidates = {c.name: c for c in options.candidates}
-        models = []
+        candidates, models = {c.name: c for c in options.candidates}, []
+        runs, count = summary["folds"] * len(options.candidates), len(summary["members"])
         # the others first: member 0's manifest, written last, is the commit point of the whole ensemble
         for index, member in reversed(list(enumerate(summary["members"]))):
-            report(len(summary["members"]) - 1 - index, len(summary["members"]), f"training {member['candidate']}")
+            report(runs + count - 1 - index, runs + count, f"training member {count - index} of {count}: "
+                   f"{member['candidate']}, {member['epochs']} epochs")
             where = member_dir(out, index) if out is not None else None
             run = _run_options(options, candidates[member["candidate"]], member["epochs"])
             again = resume and where is not None and checkpoint.exists(where, RESUME)

@@ -30,19 +30,35 @@ _lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=2)
-def shared_vectors_layer(spec: str):
-    """The full, frozen embedding layer of ``spec``, built once per process (read-only)."""
-    from embeddings import load_vectors
-    from embeddings.torch_layer import embedding_from_vectors
+def frozen_vectors(spec: str) -> tuple[list[str], torch.nn.Embedding]:
+    """(the vectors' words, their full frozen embedding layer: row 0 padding, row i + 1 word i), built once
+    per process (read-only). The packaged default is read from its files without gensim, so that
+    commands which only classify skip gensim's import (about a second)."""
+    from embeddings import packaged
 
-    kv = load_vectors(spec)
-    return kv, embedding_from_vectors(kv, freeze=True).embedding
+    if spec == packaged.NAME:
+        words, vectors = packaged.arrays()
+    else:
+        from embeddings import load_vectors
+
+        kv = load_vectors(spec)
+        words, vectors = kv.index_to_key, kv.vectors
+    matrix = np.zeros((len(words) + 1, vectors.shape[1]), dtype=np.float32)  # (words + 1, dim)
+    matrix[1:] = vectors
+    return words, torch.nn.Embedding.from_pretrained(torch.from_numpy(matrix), freeze=True, padding_idx=0)
+
+
+def shared_vectors_layer(spec: str):
+    """The vectors (gensim, for training) and the shared frozen layer of ``spec``."""
+    from embeddings import load_vectors
+
+    return load_vectors(spec), frozen_vectors(spec)[1]
 
 
 @functools.lru_cache(maxsize=2)
 def shared_rows(spec: str) -> dict[str, int]:
-    """word → its row in ``shared_vectors_layer(spec)`` (the vectors' index + 1: row 0 is padding)."""
-    return {word: i + 1 for i, word in enumerate(shared_vectors_layer(spec)[0].index_to_key)}
+    """word → its row in ``frozen_vectors(spec)``'s layer (the vectors' index + 1: row 0 is padding)."""
+    return {word: i + 1 for i, word in enumerate(frozen_vectors(spec)[0])}
 
 
 @dataclass
@@ -139,7 +155,7 @@ def load(directory: str | Path) -> EmojiModel:
             raise DataError(directory, f"not an Emojify model ({error})", "train one with nlp-rnn emojify train") from None
         if "embedding.weight" in meta.get("external", []):
             with _lock:
-                _, embedding = shared_vectors_layer(meta["extra"]["vectors"])
+                _, embedding = frozen_vectors(meta["extra"]["vectors"])
             return Classifier(config, embedding=embedding)
         return Classifier(config)
 
