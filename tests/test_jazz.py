@@ -1,6 +1,8 @@
 """Jazz pipeline: parsing (cached), parts and windows, chords, tokens, training, improvising, MIDI/WAV export."""
 
+import math
 import wave
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,11 +10,12 @@ import torch
 
 from nlp_rnn.errors import DataError, UserError
 from nlp_rnn.jazz import parse
-from nlp_rnn.jazz.export import render_wav, write_midi
-from nlp_rnn.jazz.harmony import best_chord, make_chord, parse_chords, tone_type
-from nlp_rnn.jazz.improvise import improvise, load_improviser
+from nlp_rnn.jazz.evaluate import evaluate
+from nlp_rnn.jazz.export import render_wav, write_midi, write_musicxml
+from nlp_rnn.jazz.harmony import best_chord, make_chord, parse_chords, parse_progression, tone_type
+from nlp_rnn.jazz.improvise import SoloOptions, improvise, load_improviser
 from nlp_rnn.jazz.parse import parse_file
-from nlp_rnn.jazz.piece import GRID, Note, Piece, select
+from nlp_rnn.jazz.piece import GRID, Note, Piece, primer_from_file, select
 from nlp_rnn.jazz.stats import solo_stats
 from nlp_rnn.jazz.tokens import encode, realise
 from nlp_rnn.jazz.train import JazzOptions, train
@@ -74,7 +77,7 @@ def tiny_model(tmp_path_factory):
     return out
 
 
-def test_improvising_is_seeded_fills_the_bars_and_cleans_up(tiny_model):
+def test_improvising_is_seeded_and_fills_the_bars_on_the_grid(tiny_model):
     improviser = load_improviser(tiny_model)
     first = improvise(improviser, bars=6, seed=5)
     assert first.melody == improvise(load_improviser(tiny_model), bars=6, seed=5).melody
@@ -82,8 +85,6 @@ def test_improvising_is_seeded_fills_the_bars_and_cleans_up(tiny_model):
     assert sum(n.duration for n in first.melody) == pytest.approx(24.0)
     offsets = [n.offset for n in first.melody]
     assert offsets == sorted(set(offsets)) and all(o / GRID == int(o / GRID) for o in offsets)
-    pitches = [n.pitch for n in first.melody if n.pitch is not None]
-    assert all(a != b for a, b in zip(pitches, pitches[1:]))
     over = improvise(improviser, bars=3, chords=parse_chords("F7 Bb7"), seed=0)
     assert [c.name for c in over.chords] == ["F7", "Bb7", "F7"]
 
@@ -175,3 +176,88 @@ def test_model_state_is_deterministic_for_a_seed(tmp_path):
     b, _, _ = train(JazzOptions(epochs=2, window=12, seed=3), [scale_piece(4)], None, progress=False)
     for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
         assert torch.equal(x, y), name
+
+
+def test_chord_rhythm_gives_beats_per_chord_and_a_bare_chord_fills_its_bar():
+    rhythm = parse_progression("Cmaj7:2 Am7:2 Dm7 G7")
+    assert [(c.offset, c.name) for c in rhythm.chords] == [(0, "Cmaj7"), (2, "Am7"), (4, "Dm7"), (8, "G7")]
+    assert rhythm.length == 12
+    assert parse_progression("C:6 G7:2").length == 8 and parse_progression("C Dm:1.5 G").chords[2].offset == 5.5
+    assert parse_progression("C:2 G", beats_per_bar=3.0).length == 3  # in 3/4, G fills the bar's last beat
+    with pytest.raises(UserError, match=r"^Chords box: 'C:x' has no usable length"):
+        parse_progression("Dm7 C:x", what="Chords box")
+    with pytest.raises(UserError, match=r"^Chords box: cannot read chord symbol 'Hm7'"):
+        parse_progression("Hm7:2", what="Chords box")
+
+
+def test_a_solo_keeps_the_chord_rhythm_and_its_lead_sheet_reads_back(tiny_model, tmp_path):
+    solo = improvise(load_improviser(tiny_model), bars=4, chords=parse_progression("Cmaj7:2 Am7:2 Dm7 G7"), seed=2)
+    assert [(c.offset, c.name) for c in solo.chords] == \
+        [(0, "Cmaj7"), (2, "Am7"), (4, "Dm7"), (8, "G7"), (12, "Cmaj7"), (14, "Am7")]
+    back = select(parse_file(write_musicxml(solo, tmp_path / "solo.musicxml"))[0])
+    assert back.chord_source == "symbols"
+    assert [(c.offset, c.name) for c in back.chords] == [(c.offset, c.name) for c in solo.chords]
+    assert [(n.offset, n.pitch) for n in back.melody if n.pitch] == [(n.offset, n.pitch) for n in solo.melody if n.pitch]
+
+
+def test_a_primer_opens_the_solo_note_for_note(tiny_model, tmp_path):
+    phrase = Piece([Note(0, 1, 67), Note(1, 0.5, 69), Note(1.5, 0.5, 69), Note(2, 2, None), Note(4, 1.5, 72)],
+                   PROGRESSION, 4.0, 120.0, "text")
+    primer = primer_from_file(write_midi(phrase, tmp_path / "primer.mid"), bars=1)
+    assert [n.pitch for n in primer.melody] == [67, 69, 69, None]  # its first bar
+    solo = improvise(load_improviser(tiny_model), bars=4, seed=3, options=SoloOptions(primer=primer))
+    assert solo.melody[:4] == primer.melody and len(solo.melody) > 6
+    assert sum(n.duration for n in solo.melody) == pytest.approx(16.0)
+    with pytest.raises(UserError, match="--primer"):
+        improvise(load_improviser(tiny_model), bars=1, options=SoloOptions(primer=primer))
+
+
+def test_clean_up_follows_the_data_unless_the_exercise_is_asked_for(tmp_path):
+    repeated = scale_piece(8)
+    repeated.melody = [Note(n.offset, n.duration, n.pitch if i % 4 != 1 else repeated.melody[i - 1].pitch)
+                       for i, n in enumerate(repeated.melody)]  # every fourth note repeats the one before
+    train(JazzOptions(epochs=15, window=12, seed=0), [repeated], tmp_path / "m", progress=False)
+    improviser = load_improviser(tmp_path / "m")
+    data = solo_stats(improvise(improviser, bars=8, seed=1))
+    exercise = solo_stats(improvise(improviser, bars=8, seed=1, options=SoloOptions(cleanup="exercise")))
+    assert data["repeated_pitch_share"] > 0.5 * solo_stats(repeated)["repeated_pitch_share"]
+    assert exercise["repeated_pitch_share"] == 0.0
+    pitches = [n.pitch for n in repeated.melody if n.pitch is not None]
+    assert improviser.extra["pitch_range"] == [min(pitches), max(pitches)]  # the default register
+
+
+def test_harmony_guide_puts_chord_tones_on_strong_beats(tiny_model):
+    improviser = load_improviser(tiny_model)
+
+    def share(guide: str) -> float:
+        return sum(solo_stats(improvise(improviser, bars=8, seed=s, temperature=1.6,
+                                        options=SoloOptions(guide=guide)))["strong_beat_chord_tone_share"]
+                   for s in range(4)) / 4
+
+    assert share("harmony") > share("none") + 0.1
+    guided = improvise(improviser, bars=4, seed=9, options=SoloOptions(guide="harmony"))
+    assert guided.melody == improvise(improviser, bars=4, seed=9, options=SoloOptions(guide="harmony")).melody
+
+
+def test_evaluate_scores_held_out_music_and_counts_unknown_tokens(tiny_model):
+    improviser = load_improviser(tiny_model)
+    seen = evaluate(improviser, [scale_piece(8)])
+    assert seen["unknown_tokens"] == 0 and seen["scored_tokens"] == seen["tokens"] == 64
+    assert seen["perplexity"] == pytest.approx(math.exp(seen["cross_entropy"])) and seen["accuracy"] > 0.5
+    odd = Piece([Note(0, 0.5, 64), Note(0.5, 3, 65), Note(3.5, 0.5, 67)], PROGRESSION, 4.0)  # a 3-beat note
+    mixed = evaluate(improviser, [scale_piece(4), odd])
+    assert mixed["unknown_tokens"] == 1 and mixed["tokens"] == 32 + 3 and mixed["scored_tokens"] == 34
+    with pytest.raises(UserError, match="none of the 1 held-out tokens"):
+        evaluate(improviser, [Piece([Note(0, 3, 64)], PROGRESSION, 4.0)])
+
+
+def test_resume_continues_a_stopped_run_exactly(tmp_path):
+    options = JazzOptions(epochs=3, window=12, seed=4)
+    straight, _, _ = train(options, [scale_piece(4)], tmp_path / "a", progress=False)
+    train(replace(options, max_steps=2), [scale_piece(4)], tmp_path / "b", progress=False)
+    resumed, _, history = train(options, [scale_piece(4)], tmp_path / "b", progress=False, resume=True)
+    assert [r["epoch"] for r in history if r["complete"]] == [1, 2, 3]
+    for (name, x), (_, y) in zip(straight.state_dict().items(), resumed.state_dict().items()):
+        assert torch.equal(x, y), name
+    with pytest.raises(DataError, match="no training state"):
+        train(options, [scale_piece(4)], tmp_path / "c", progress=False, resume=True)

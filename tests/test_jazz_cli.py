@@ -93,3 +93,48 @@ def test_the_classic_exercise_from_the_command_line(tmp_path):
     assert "160 notes" in result.stdout
     result = run("generate", "--model", str(tmp_path / "m"), "--out", str(tmp_path / "s.mid"), "--bars", "32", "--json")
     assert json.loads(result.stdout)["bars"] == 32
+
+
+def test_generate_json_uses_the_tempo_the_solo_is_written_at(model, tmp_path):
+    result = run("generate", "--model", str(model), "--out", str(tmp_path / "t.mid"), "--bars", "4", "--tempo", "150",
+                 "--json")
+    stats = json.loads(result.stdout)
+    assert stats["tempo"] == 150 and stats["duration_seconds"] == pytest.approx(16 * 60 / 150, abs=0.01)
+    assert json.loads(run("stats", str(tmp_path / "t.mid"), "--json").stdout)["tempo"] == 150
+
+
+def test_generate_with_primer_chord_rhythm_and_a_lead_sheet(model, source, tmp_path):
+    sheet = tmp_path / "solo.musicxml"
+    result = run("generate", "--model", str(model), "--out", str(tmp_path / "p.mid"), "--bars", "4", "--primer",
+                 str(source), "--primer-bars", "1", "--chords", "Dm7:2 G7:2 Cmaj7", "--musicxml", str(sheet), "--json")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["chords"][:4] == ["Dm7", "G7", "Cmaj7", "Dm7"] and stats["musicxml"] == str(sheet)
+    back = json.loads(run("stats", str(sheet), "--json").stdout)
+    assert back["chord_source"] == "symbols" and back["chords"] == stats["chords"]
+    first_bar = json.loads(run("stats", str(source), "--end", "4", "--json").stdout)
+    primed = json.loads(run("stats", str(sheet), "--end", "4", "--json").stdout)
+    assert (primed["notes"], primed["pitch_low"], primed["pitch_high"]) == \
+        (first_bar["notes"], first_bar["pitch_low"], first_bar["pitch_high"])
+
+
+def test_evaluate_reports_held_out_scores_and_train_resumes(model, source, tmp_path):
+    result = run("evaluate", "--model", str(model), "--midi", str(source), "--json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["tokens"] == 56 + 8 - 1 and scores["unknown_tokens"] == 0 and scores["accuracy"] > 0.3
+    assert "cross-entropy" in run("evaluate", "--model", str(model), "--midi", str(source)).stdout
+    out = tmp_path / "r"
+    common = ("train", "--midi", str(source), "--epochs", "2", "--window", "12", "--out", str(out))
+    assert run(*common, "--max-steps", "1").returncode == 0
+    resumed = run(*common, "--resume")
+    assert resumed.returncode == 0 and "after 2 epoch(s)" in resumed.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--chords", "Dm7:0"), "--chords: 'Dm7:0' has no usable length"),
+    (("--primer", "missing.mid"), "missing.mid: no such score file"),
+])
+def test_bad_generate_options_are_one_line(model, tmp_path, args, message):
+    result = run("generate", "--model", str(model), "--out", str(tmp_path / "x.mid"), *args)
+    assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -1,4 +1,4 @@
-"""``nlp-rnn jazz``: train, generate, stats."""
+"""``nlp-rnn jazz``: train, generate, evaluate, stats."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     commands = add_group(subparsers, name, help_text)
     _add_train(commands)
     _add_generate(commands)
+    _add_evaluate(commands)
     _add_stats(commands)
 
 
@@ -37,6 +38,7 @@ def _add_train(commands) -> None:
     train.add_argument("--max-steps", type=positive_int, help="stop after N steps (1 = dry run)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", required=True, help="model directory")
+    train.add_argument("--resume", action="store_true", help="continue the run saved in --out (same options and files)")
     train.set_defaults(handler=run_train)
 
 
@@ -48,11 +50,30 @@ def _add_generate(commands) -> None:
     generate.add_argument("--temperature", type=non_negative_float, default=1.0, help="0 = greedy (default 1.0)")
     generate.add_argument("--top-k", type=positive_int, help="sample among the k most likely tokens")
     generate.add_argument("--seed", type=int, default=0, help="same seed → same solo (default 0)")
-    generate.add_argument("--chords", help='one chord per bar, repeated, e.g. "Cmaj7 Am7 Dm7 G7" (default: the source\'s)')
+    generate.add_argument("--chords", help='chords with their length in beats, repeated: "Cmaj7:2 Am7:2 Dm7 G7" '
+                          "(a chord without a length fills its bar; default: the source's progression)")
     generate.add_argument("--tempo", type=positive_int, help="beats per minute (default: the source's, else 130)")
+    generate.add_argument("--primer", metavar="FILE", help="start the solo with this phrase (a score file's melody), "
+                          "kept note for note")
+    generate.add_argument("--primer-bars", type=positive_int, metavar="N", help="use the primer's first N bars (default all)")
+    generate.add_argument("--cleanup", choices=["data", "exercise"], default="data",
+                          help="data (default): the training music's range, repeated notes where the model plays "
+                          "them; exercise: the classic exercise's rules (narrower range, no repeated pitch)")
+    generate.add_argument("--guide", choices=["none", "harmony"], default="none",
+                          help="harmony: per bar, keep the sample whose strong-beat notes best fit the chord")
     generate.add_argument("--wav", help="also render audio to this WAV file (General MIDI SoundFont)")
+    generate.add_argument("--musicxml", metavar="FILE", help="also write the solo and its chord symbols as a lead sheet")
     generate.add_argument("--json", action="store_true", help="print the solo's statistics as one JSON object")
     generate.set_defaults(handler=run_generate)
+
+
+def _add_evaluate(commands) -> None:
+    evaluate = commands.add_parser("evaluate", help="score a model on held-out music: cross-entropy, perplexity, accuracy")
+    evaluate.add_argument("--model", help=MODEL_HELP)
+    evaluate.add_argument("--midi", nargs="+", required=True, metavar="FILE", help="score files (.mid, .xml/.mxl, .abc)")
+    _add_selection(evaluate)
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(handler=run_evaluate)
 
 
 def _add_stats(commands) -> None:
@@ -70,37 +91,67 @@ def run_train(args) -> int:
     pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
     options = JazzOptions(tokens=args.tokens, conditioning=args.conditioning, hidden=args.hidden, window=args.window,
                           epochs=args.epochs, max_steps=args.max_steps, seed=args.seed)
-    _, vocabulary, history = train(options, pieces, args.out, sources=list(args.midi))
+    _, vocabulary, history = train(options, pieces, args.out, sources=list(args.midi), resume=args.resume)
     notes = sum(1 for p in pieces for n in p.melody if n.pitch is not None)
     print(f"{len(pieces)} piece(s), {notes} notes, vocabulary {len(vocabulary)} tokens ({args.tokens}); "
           f"final loss {history[-1]['train_loss']:.3f} after {len(history)} epoch(s); saved to {args.out}")
     return 0
 
 
+def _improviser(model: str | None):
+    from nlp_rnn.jazz.improvise import load_improviser
+
+    if model:
+        return load_improviser(model)
+    from nlp_rnn.jazz.default import load_default
+
+    return load_default()
+
+
 def run_generate(args) -> int:
-    from nlp_rnn.jazz.export import render_wav, write_midi
-    from nlp_rnn.jazz.harmony import parse_chords
-    from nlp_rnn.jazz.improvise import improvise, load_improviser
+    from nlp_rnn.jazz.export import render_wav, write_midi, write_musicxml
+    from nlp_rnn.jazz.harmony import parse_progression
+    from nlp_rnn.jazz.improvise import SoloOptions, improvise
+    from nlp_rnn.jazz.piece import primer_from_file
     from nlp_rnn.jazz.stats import solo_stats
 
-    chords = parse_chords(args.chords) if args.chords is not None else None
-    if args.model:
-        improviser = load_improviser(args.model)
-    else:
-        from nlp_rnn.jazz.default import load_default
-
-        improviser = load_default()
+    improviser = _improviser(args.model)
+    chords = parse_progression(args.chords, improviser.beats_per_bar) if args.chords is not None else None
+    primer = primer_from_file(args.primer, args.primer_bars) if args.primer else None
+    options = SoloOptions(primer=primer, cleanup=args.cleanup, guide=args.guide, tempo=args.tempo)
     solo = improvise(improviser, bars=args.bars, chords=chords, temperature=args.temperature, seed=args.seed,
-                     top_k=args.top_k)
-    write_midi(solo, args.out, tempo=args.tempo)
+                     top_k=args.top_k, options=options)
+    write_midi(solo, args.out)
     renderer = render_wav(args.out, args.wav) if args.wav else None
+    if args.musicxml:
+        write_musicxml(solo, args.musicxml)
     stats = solo_stats(solo)
     if args.json:
-        print(json.dumps({**stats, "midi": args.out, "wav": args.wav, "renderer": renderer}))
+        print(json.dumps({**stats, "midi": args.out, "wav": args.wav, "musicxml": args.musicxml,
+                          "renderer": renderer}))
     else:
-        print(f"wrote {args.out}: {stats['notes']} notes over {stats['bars']} bars "
+        print(f"wrote {args.out}: {stats['notes']} notes over {stats['bars']} bars at {solo.tempo:g} bpm "
               f"({', '.join(stats['chords'][:8])}{' …' if len(stats['chords']) > 8 else ''})"
-              + (f"; audio {args.wav} ({renderer})" if args.wav else ""))
+              + (f"; audio {args.wav} ({renderer})" if args.wav else "")
+              + (f"; lead sheet {args.musicxml}" if args.musicxml else ""))
+    return 0
+
+
+def run_evaluate(args) -> int:
+    from nlp_rnn.jazz.evaluate import evaluate
+    from nlp_rnn.jazz.piece import pieces_from_files
+
+    improviser = _improviser(args.model)
+    pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
+    result = evaluate(improviser, pieces)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{result['pieces']} piece(s), {result['scored_tokens']} tokens scored "
+              f"({result['token_scheme']} tokens, conditioning {result['conditioning']}): cross-entropy "
+              f"{result['cross_entropy']:.3f} nats/token, perplexity {result['perplexity']:.2f}, next-token accuracy "
+              f"{result['accuracy']:.1%}; {result['unknown_tokens']} token(s) not in the model's vocabulary "
+              f"({result['unknown_share']:.1%}) left out")
     return 0
 
 

@@ -49,6 +49,37 @@ def to_score(piece: Piece, tempo: float | None = None):
     return score
 
 
+KINDS = {"": "major", "m": "minor", "7": "dominant-seventh", "maj7": "major-seventh", "m7": "minor-seventh",
+         "6": "major-sixth", "m6": "minor-sixth", "m7b5": "half-diminished-seventh", "dim": "diminished",
+         "dim7": "diminished-seventh", "aug": "augmented", "sus4": "suspended-fourth", "mmaj7": "minor-major-seventh"}
+
+
+def lead_sheet(piece: Piece):
+    """A music21 Score with one part: the solo, with a chord symbol at every chord change."""
+    from music21 import harmony, instrument, meter, note, pitch, stream
+    from music21 import tempo as m21tempo
+
+    part = stream.Part(id="solo")
+    part.insert(0, instrument.AltoSaxophone())
+    part.insert(0, meter.TimeSignature(f"{int(round(piece.beats_per_bar))}/4"))
+    part.insert(0, m21tempo.MetronomeMark(number=float(piece.tempo or DEFAULT_TEMPO)))
+    for chord in piece.chords:
+        symbol = harmony.ChordSymbol(root=pitch.Pitch(chord.root), kind=KINDS.get(chord.quality, "major"))
+        part.insert(chord.offset, symbol)
+    for item in piece.melody:
+        element = note.Rest() if item.pitch is None else note.Note(item.pitch)
+        element.quarterLength = item.duration
+        part.insert(item.offset, element)
+    score = stream.Score()
+    score.insert(0, part)
+    return score
+
+
+def write_musicxml(piece: Piece, path: str | Path) -> Path:
+    """Write ``piece`` as a MusicXML lead sheet (``lead_sheet``), atomically."""
+    return _write_atomically(Path(path), ".musicxml", lambda tmp: lead_sheet(piece).write("musicxml", fp=tmp))
+
+
 def voicing(chord: Chord) -> list[int]:
     """Root in octave 2-3, the other chord tones packed above middle C."""
     upper = sorted(60 + (pc - chord.root) % 12 + chord.root - (12 if chord.root > 5 else 0)
@@ -58,12 +89,16 @@ def voicing(chord: Chord) -> list[int]:
 
 def write_midi(piece: Piece, path: str | Path, tempo: float | None = None) -> Path:
     """Write ``piece`` as a standard MIDI file, atomically (a temp file renamed into place)."""
-    path = Path(path)
+    return _write_atomically(Path(path), ".mid", lambda tmp: to_score(piece, tempo).write("midi", fp=tmp))
+
+
+def _write_atomically(path: Path, suffix: str, write) -> Path:
+    """``write(tmp)`` into a temporary file beside ``path``, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".mid.tmp")
+    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=suffix + ".tmp")
     os.close(handle)
     try:
-        to_score(piece, tempo).write("midi", fp=tmp)
+        write(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:

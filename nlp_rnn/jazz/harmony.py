@@ -74,26 +74,58 @@ def from_symbol(offset: float, figure: str, pitch_classes: list[int]) -> Chord:
     return Chord(offset, chord.root, chord.quality, tuple(sorted(set(pitch_classes))))
 
 
-def parse_chords(text: str) -> list[Chord]:
-    """``"Cmaj7 Am7 Dm7 G7"`` (spaces, commas or bars between symbols) → one chord per bar.
+@dataclass(frozen=True)
+class Progression:
+    chords: tuple[Chord, ...]  # by offset, the first at 0
+    length: float  # quarter notes before it repeats (whole bars)
 
-    Raises UserError naming the symbol that cannot be read.
+
+def parse_progression(text: str, beats_per_bar: float = 4.0, what: str = "--chords") -> Progression:
+    """``"Cmaj7:2 Am7:2 Dm7 G7"`` → chords with their rhythm: ``:N`` gives a chord N beats (quarter
+    notes); a chord without a length fills the rest of its bar. Spaces, commas or bars separate symbols.
+
+    Raises UserError naming ``what`` (the flag or widget the text came from) and the symbol that cannot be read.
     """
+    chords, offset = [], 0.0
+    for item in (s for s in re.split(r"[\s,|]+", text.strip()) if s):
+        figure, _, beats = item.partition(":")
+        chords.append(_symbol_chord(offset, figure, what))
+        offset += _beats(item, beats, offset, beats_per_bar, what)
+    if not chords:
+        raise UserError(f"{what}: no chord symbols given; write for example \"Cmaj7 Am7 Dm7 G7\" or \"Cmaj7:2 Am7:2 Dm7 G7\"")
+    return Progression(tuple(chords), -(-round(offset, 6) // beats_per_bar) * beats_per_bar)
+
+
+def parse_chords(text: str, beats_per_bar: float = 4.0, what: str = "--chords") -> list[Chord]:
+    """The chords of ``parse_progression`` (one per bar unless a length is given)."""
+    return list(parse_progression(text, beats_per_bar, what).chords)
+
+
+def _beats(item: str, beats: str, offset: float, beats_per_bar: float, what: str) -> float:
+    if not beats:
+        return beats_per_bar - offset % beats_per_bar  # fills the bar
+    try:
+        value = float(beats)
+    except ValueError:
+        value = float("nan")
+    if not 0.25 <= value <= 64 or round(value * 4) != value * 4:
+        raise UserError(f"{what}: {item!r} has no usable length; write beats after a colon, from 0.25 to 64 "
+                        "in quarter steps, e.g. Cmaj7:2")
+    return value
+
+
+def _symbol_chord(offset: float, figure: str, what: str) -> Chord:
     from music21 import harmony
 
-    chords = []
-    for index, figure in enumerate(s for s in re.split(r"[\s,|]+", text.strip()) if s):
-        try:
-            symbol = harmony.ChordSymbol(figure.replace("b", "-") if re.match(r"^[A-G]b", figure) else figure)
-            pitch_classes = [p.pitchClass for p in symbol.pitches]
-        except Exception:  # music21 raises several types for an unknown figure
-            pitch_classes = []
-        if not pitch_classes:
-            raise UserError(f"--chords: cannot read chord symbol {figure!r}; write symbols such as C, Am7, F#m7b5, Bbmaj7, G7")
-        chords.append(from_symbol(float(index), figure, pitch_classes))
-    if not chords:
-        raise UserError("--chords: no chord symbols given; write for example \"Cmaj7 Am7 Dm7 G7\"")
-    return chords
+    try:
+        symbol = harmony.ChordSymbol(figure.replace("b", "-") if re.match(r"^[A-G]b", figure) else figure)
+        pitch_classes = [p.pitchClass for p in symbol.pitches]
+    except Exception:  # music21 raises several types for an unknown figure
+        pitch_classes = []
+    if not pitch_classes:
+        raise UserError(f"{what}: cannot read chord symbol {figure!r}; write symbols such as C, Am7, F#m7b5, "
+                        "Bbmaj7, G7 (a length in beats after a colon: Cmaj7:2)")
+    return from_symbol(offset, figure, pitch_classes)
 
 
 def _root_of(figure: str) -> int | None:
@@ -124,3 +156,10 @@ def chord_at(chords: list[Chord], offset: float) -> Chord:
             break
         current = chord
     return current
+
+
+def is_strong_beat(offset: float, beats_per_bar: float) -> bool:
+    """Onsets on the first beat of either half of the bar (beats 1 and 3 in 4/4; beat 1 in 3/4)."""
+    position = offset % beats_per_bar
+    half = beats_per_bar / 2 if beats_per_bar % 2 == 0 else beats_per_bar
+    return abs(position % half) < 1e-6 or abs(position % half - half) < 1e-6

@@ -152,3 +152,18 @@ def _per_bar(events: list, start: float, end: float, beats_per_bar: float) -> li
     if chords and chords[0].offset > 0:
         chords[0] = Chord(0.0, chords[0].root, chords[0].quality, chords[0].pitch_classes)
     return chords
+
+
+def primer_from_file(path, bars: int | None = None, melody_part: int | None = None) -> Piece:
+    """The opening ``bars`` bars (default: all) of the melody of the first piece in ``path``, to start a
+    solo with; a rest fills its last bar, so the solo goes on at the next bar line.
+
+    Raises DataError for an unreadable file or an opening without notes.
+    """
+    score = parse_file(path)[0]
+    end = None if bars is None else min(score.length, bars * score.beats_per_bar)
+    piece = select(score, melody_part, None, 0.0, end)
+    bar_line = piece.bars * piece.beats_per_bar
+    if piece.length < bar_line - 1e-6:
+        piece.melody.append(Note(piece.length, bar_line - piece.length, None))
+    return piece

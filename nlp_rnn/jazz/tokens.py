@@ -59,15 +59,17 @@ def duration_of(token: str) -> float:
 
 
 def realise(tokens: list[str], chords: list[Chord], seed: int = 0, total: float | None = None,
-            register: tuple[int, int] = REGISTER) -> list[Note]:
-    """Notes for ``tokens`` against ``chords`` inside ``register`` (lowest, highest MIDI pitch),
-    stopping at ``total`` quarter notes when given.
+            register: tuple[int, int] = REGISTER, start: float = 0.0, previous: int | None = None,
+            repeats: bool = True) -> list[Note]:
+    """Notes for ``tokens`` against ``chords`` inside ``register`` (lowest, highest MIDI pitch), from
+    offset ``start`` after the pitch ``previous`` (a primer's last note), stopping at ``total`` quarter notes.
 
-    Applies the classic clean-up: durations on the sixteenth grid, no pitch repeated from one note
-    to the next, one onset at a time. Tokens that do not parse (``<eos>``) are skipped.
+    Durations stay on the sixteenth grid and one note sounds at a time. ``repeats=False`` is the
+    classic exercise's clean-up (no pitch repeated from one note to the next); with ``True`` a
+    unison token repeats the pitch, as the data does. Tokens that do not parse (``<eos>``) are skipped.
     """
     rng = np.random.default_rng(seed)
-    notes, offset, previous = [], 0.0, None
+    notes, offset = [], start
     for token in tokens:
         match = TOKEN.match(token)
         if match is None:
@@ -80,10 +82,11 @@ def realise(tokens: list[str], chords: list[Chord], seed: int = 0, total: float 
         if match.group("type") == "R":
             pitch = None
         elif match.group("pitch"):
-            pitch = _avoid_repeat(int(match.group("pitch")), previous)
+            pitch = int(match.group("pitch"))
+            pitch = pitch if repeats else _avoid_repeat(pitch, previous)
         else:
             window = (int(match.group("low")), int(match.group("high"))) if match.group("low") else None
-            pitch = _choose(match.group("type"), window, previous, chord_at(chords, offset), rng, register)
+            pitch = _choose(match.group("type"), window, previous, chord_at(chords, offset), rng, register, repeats)
         notes.append(Note(offset, duration, pitch))
         previous = pitch if pitch is not None else previous
         offset += duration
@@ -91,7 +94,7 @@ def realise(tokens: list[str], chords: list[Chord], seed: int = 0, total: float 
 
 
 def _choose(kind: str, window: tuple[int, int] | None, previous: int | None, chord: Chord, rng,
-            register: tuple[int, int]) -> int:
+            register: tuple[int, int], repeats: bool) -> int:
     low, high = register
     if previous is None or window is None:
         centre = previous if previous is not None else (low + high) // 2
@@ -100,9 +103,10 @@ def _choose(kind: str, window: tuple[int, int] | None, previous: int | None, cho
         candidates = range(previous + window[0], previous + window[1] + 1)
         if candidates.start > high or candidates.stop - 1 < low:  # the window leaves the register: mirror it
             candidates = range(previous - window[1], previous - window[0] + 1)
+    allowed = (lambda p: True) if repeats and window == (0, 0) else (lambda p: p != previous)
     for widen in (0, 2, 5, 12):
         pool = [p for p in range(candidates.start - widen, candidates.stop + widen)
-                if low <= p <= high and p != previous and tone_type(p, chord) == kind]
+                if low <= p <= high and allowed(p) and tone_type(p, chord) == kind]
         if pool:
             return int(rng.choice(pool))
     pool = [p for p in range(low, high + 1) if p != previous and tone_type(p, chord) in (kind, "C")]

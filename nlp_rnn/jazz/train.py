@@ -10,12 +10,14 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
+from nlp_rnn import checkpoint
 from nlp_rnn.errors import UserError
 from nlp_rnn.jazz.context import CONTEXT_SIZE, context_tensor
 from nlp_rnn.jazz.model import JazzModel, JazzModelConfig
 from nlp_rnn.jazz.piece import Piece
 from nlp_rnn.jazz.stats import solo_stats
 from nlp_rnn.jazz.tokens import duration_of, encode
+from nlp_rnn.models.store import load_model
 from nlp_rnn.seeding import seed_everything
 from nlp_rnn.training import Callback, Task, TrainConfig, Trainer
 from nlp_rnn.vocab import EOS, Vocabulary
@@ -89,14 +91,27 @@ def register(pieces: list[Piece]) -> list[int]:
     return [low - spread // 2, high + spread - spread // 2]
 
 
+def pitch_range(pieces: list[Piece]) -> list[int]:
+    """The lowest and highest pitch of the training melodies (the default solo register)."""
+    pitches = [n.pitch for piece in pieces for n in piece.melody if n.pitch is not None]
+    return [min(pitches), max(pitches)]
+
+
 def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None, sources: list[str] | None = None,
-          callbacks: list[Callback] = (), progress: bool = True) -> tuple[JazzModel, Vocabulary, list[dict]]:
-    """Train on ``pieces``; with ``out_dir`` the model, its vocabulary and the source chords are saved there."""
+          callbacks: list[Callback] = (), progress: bool = True,
+          resume: bool = False) -> tuple[JazzModel, Vocabulary, list[dict]]:
+    """Train on ``pieces``; with ``out_dir`` the model, its vocabulary and the source chords are saved there.
+
+    ``resume`` continues the run saved in ``out_dir`` exactly (same options and music: the same
+    weights as one uninterrupted run); it raises DataError when there is no run to continue.
+    """
     streams = token_streams(pieces, options.tokens)
     if sum(len(s) for s in streams) < options.window + 2:
         raise UserError(f"only {sum(len(s) - 1 for s in streams)} notes to learn from; need at least {options.window + 1} "
                         "(widen --start/--end or add MIDI files)")
     vocabulary = Vocabulary.build(streams, eos=True)
+    if resume and out_dir is not None and checkpoint.exists(out_dir):
+        vocabulary = load_model(out_dir, kind="jazz").vocabulary  # the run's own token order
     conditioned = options.conditioning == "chord"
     tokens, context = stream_tensors(pieces, streams, vocabulary, conditioned)
     seed_everything(options.seed)
@@ -111,8 +126,10 @@ def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None,
         "options": asdict(options), "sources": sources or [], "beats_per_bar": first.beats_per_bar,
         "tempo": first.tempo, "chords": [[c.offset, c.root, c.quality, list(c.pitch_classes)] for c in first.chords],
         "source_bars": first.bars, "notes": sum(len(s) - 1 for s in streams), "register": register(pieces),
-        "source_stats": solo_stats(first)}}
+        "pitch_range": pitch_range(pieces), "source_stats": solo_stats(first)}}
     trainer = Trainer(model, task, config, out_dir, model_info=info, callbacks=callbacks)
+    if resume:
+        trainer.resume()
     history = trainer.fit()
     log.info("trained on %d tokens, vocabulary %d", len(tokens), len(vocabulary))
     return model.eval(), vocabulary, history
