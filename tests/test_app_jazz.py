@@ -1,4 +1,5 @@
-"""The Jazz page under AppTest: improvise (audio, piano roll, stats, download), train on an upload, bad uploads."""
+"""The Jazz page under AppTest: improvise (solo and source audio, lead sheet, piano roll, labelled stats side by
+side, MIDI/MusicXML downloads, chord rhythm, primer upload), train on an upload, bad uploads and bad chords."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -27,26 +28,50 @@ def test_jazz_first_launch_trains_the_default_model():
     assert "default on berlinAlexandersRagtime.mxl" in at.caption[0].value
 
 
-def test_jazz_improvises_with_audio_piano_roll_stats_and_download(small_jazz_model):
+def test_jazz_improvises_with_audio_score_piano_roll_stats_and_downloads(small_jazz_model):
     at = jazz_page(small_jazz_model)
     assert "trained in this session" in at.caption[0].value
+    chords = at.text_input(key="jazz_chords")
+    assert chords.value == "" and chords.placeholder.startswith("for example")  # a hint, not a value
     at.number_input(key="jazz_bars").set_value(4).run()
-    at.text_input(key="jazz_chords").set_value("Dm7 G7").run()
+    at.text_input(key="jazz_chords").set_value("Dm7:2 G7:2 Cmaj7").run()
+    at.slider(key="jazz_tempo").set_value(150).run()
     at.button(key="jazz_generate").click().run()
     assert not at.exception
-    solo, midi, wav, _ = at.session_state["jazz_solo"]
-    assert midi.startswith(b"MThd") and wav.startswith(b"RIFF") and [c.name for c in solo.chords][:2] == ["Dm7", "G7"]
-    assert len(at.get("audio")) == 1 and len(at.get("image")) == 1  # the player and the piano roll
-    assert at.get("download_button")[0].label == "Download MIDI"
+    solo, media, pages = at.session_state["jazz_solo"]
+    assert media.midi.startswith(b"MThd") and media.wav.startswith(b"RIFF") and b"<harmony" in media.musicxml
+    assert [(c.offset, c.name) for c in solo.chords][:3] == [(0, "Dm7"), (2, "G7"), (4, "Cmaj7")]
+    assert pages and pages[0].lstrip().startswith("<svg")
+    assert len(at.get("audio")) == 2  # the solo and its source
+    assert len(at.get("image")) >= 2  # the lead sheet's pages and the piano roll
+    assert [b.label for b in at.get("download_button")] == ["Download MIDI", "Download MusicXML"]
     stats = at.dataframe[0].value
-    assert list(stats.columns) == ["generated", "source"] and stats.loc["bars", "generated"] == "4"
+    assert list(stats.columns) == ["Solo", "Source"] and stats.loc["Bars", "Solo"] == "4"
+    assert stats.loc["Tempo (beats per minute)", "Solo"] == "150" and stats.loc["Length (seconds)", "Solo"] == "6.4 s"
+    assert "None" not in stats.to_string() and "duration_seconds" not in stats.index
 
 
-def test_jazz_bad_chords_are_an_error_on_the_page(small_jazz_model):
+def test_jazz_starts_from_an_uploaded_primer(small_jazz_model, tmp_path):
+    phrase = write_midi(scale_piece(4), tmp_path / "phrase.mid").read_bytes()
     at = jazz_page(small_jazz_model)
-    at.text_input(key="jazz_chords").set_value("C Qm7").run()
+    at.number_input(key="jazz_bars").set_value(4).run()
+    at.number_input(key="jazz_primer_bars").set_value(1).run()
+    at.file_uploader(key="jazz_primer").set_value(("phrase.mid", phrase, "audio/midi")).run()
     at.button(key="jazz_generate").click().run()
-    assert not at.exception and "Qm7" in at.error[0].value
+    assert not at.exception
+    solo = at.session_state["jazz_solo"][0]
+    assert [(n.offset, n.pitch) for n in solo.melody[:8]] == [(n.offset, n.pitch) for n in scale_piece(4).melody[:8]]
+
+
+@pytest.mark.parametrize(("chords", "message"), [
+    ("C Qm7", "Chords box: cannot read chord symbol 'Qm7'"),
+    ("C:0", "Chords box: 'C:0' has no usable length"),
+])
+def test_jazz_bad_chords_name_the_chords_box(small_jazz_model, chords, message):
+    at = jazz_page(small_jazz_model)
+    at.text_input(key="jazz_chords").set_value(chords).run()
+    at.button(key="jazz_generate").click().run()
+    assert not at.exception and message in at.error[0].value and "--chords" not in at.error[0].value
 
 
 def test_jazz_trains_on_an_uploaded_midi_and_uses_it(small_jazz_model, tmp_path):
@@ -62,13 +87,14 @@ def test_jazz_trains_on_an_uploaded_midi_and_uses_it(small_jazz_model, tmp_path)
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [
-    ("broken.mid", b"MThd\x00\x00\x00\x06\x00\x01\x00\x05\x01", "cannot be read"),
-    ("text.mid", b"just some text", "not a MIDI file"),
+    ("broken.mid", b"MThd\x00\x00\x00\x06\x00\x01\x00\x05\x01", "broken.mid: cannot be read"),
+    ("text.mid", b"just some text", "text.mid: not a MIDI file"),
+    ("tune.abc", b"X:1\nT:t\nK:C\nCDEF|\xff\xfe GABc|\n", "tune.abc:4: is not an ABC text file"),
 ])
 def test_jazz_corrupt_upload_is_an_error_and_the_page_keeps_working(small_jazz_model, name, data, message):
     at = jazz_page(small_jazz_model)
     at.file_uploader(key="jazz_upload").set_value((name, data, "audio/midi")).run()
-    assert not at.exception and message in at.error[0].value
+    assert not at.exception and message in at.error[0].value and "codec" not in at.error[0].value
     at.number_input(key="jazz_bars").set_value(2).run()
     at.button(key="jazz_generate").click().run()
     assert not at.exception and "jazz_solo" in at.session_state

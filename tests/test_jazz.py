@@ -261,3 +261,28 @@ def test_resume_continues_a_stopped_run_exactly(tmp_path):
         assert torch.equal(x, y), name
     with pytest.raises(DataError, match="no training state"):
         train(options, [scale_piece(4)], tmp_path / "c", progress=False, resume=True)
+
+
+def test_step_progress_moves_every_step_up_to_the_end():
+    from nlp_rnn.callbacks import StepProgress
+
+    reports = []
+    train(JazzOptions(epochs=3, window=12), [scale_piece(4)], None, progress=False,
+          callbacks=[StepProgress(lambda done, text: reports.append((done, text)), epochs=3, every_s=0)])
+    fractions = [done for done, _ in reports]
+    assert len(reports) >= 3 and fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    assert reports[0][1].startswith("epoch 1 of 3, loss") and "s left" in reports[-1][1]
+
+
+def test_the_lead_sheet_engraves_in_any_thread():
+    """A page runs each visit in a new thread; verovio's default font path is set only in the importing one."""
+    import threading
+
+    from nlp_rnn.jazz.engrave import score_svg
+
+    pages = []
+    for _ in range(2):
+        worker = threading.Thread(target=lambda: pages.append(score_svg(scale_piece(4))))
+        worker.start()
+        worker.join()
+    assert len(pages) == 2 and all(p and "Am7" in p[0] and "CMaj7" in p[0] for p in pages)

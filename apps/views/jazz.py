@@ -1,6 +1,8 @@
-"""Jazz: improvise a solo over chords, listen, compare it with the source, download the MIDI; train on your own MIDI."""
+"""Jazz: improvise a solo over chords (or after a primer phrase), listen to it beside its source, read it as a
+score, compare their statistics, download MIDI and MusicXML; train on your own score file."""
 
-import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -8,18 +10,64 @@ import streamlit as st
 from support import LiveTraining, jazz_model, session_dir, show_error, use_session_model
 from uploads import saved_upload
 
+from nlp_rnn.callbacks import StepProgress
 from nlp_rnn.errors import UserError
-from nlp_rnn.jazz.export import piano_roll, render_wav, write_midi
-from nlp_rnn.jazz.harmony import parse_chords
-from nlp_rnn.jazz.improvise import improvise
+from nlp_rnn.jazz import default
+from nlp_rnn.jazz.engrave import score_svg
+from nlp_rnn.jazz.export import piano_roll
+from nlp_rnn.jazz.harmony import parse_progression
+from nlp_rnn.jazz.improvise import SoloOptions, improvise
+from nlp_rnn.jazz.media import solo_media
 from nlp_rnn.jazz.parse import FORMATS, parse_file
-from nlp_rnn.jazz.piece import select
-from nlp_rnn.jazz.stats import solo_stats
+from nlp_rnn.jazz.piece import primer_from_file, select
+from nlp_rnn.jazz.stats import labelled, solo_stats
 from nlp_rnn.jazz.train import JazzOptions, train
+
+FIRST_USE_SECONDS = 30  # measured by bench/jazz_speed.py ("train the default model on first use"), 2 shared cores
+SCORE_TYPES = [k.lstrip(".") for k in FORMATS]
+WIDGETS = {"--melody-part": "Melody part", "--chord-part": "Chord part", "--start": "Start", "--end": "End",
+           "--primer": "Primer", "--bars": "Bars"}
+
+
+def parsed(path: Path, name: str):
+    """``parse_file(path)`` in a worker thread while the page shows the time so far (music21 takes up to ~20 s
+    for a big MIDI file the first time; the result is cached by content, so a second upload is instant)."""
+    result: dict = {}
+    worker = threading.Thread(target=lambda: result.update(value=_attempt(parse_file, path)), daemon=True)
+    worker.start()
+    with st.status(f"Reading {name} …", expanded=False) as status:
+        started = time.monotonic()
+        while worker.is_alive():
+            worker.join(0.5)
+            status.update(label=f"Reading {name} with music21 … {time.monotonic() - started:.0f} s")
+        status.update(label=f"Read {name} in {time.monotonic() - started:.1f} s", state="complete")
+    if isinstance(result["value"], UserError):
+        raise result["value"]
+    return result["value"]
+
+
+def _attempt(function, *args):
+    try:
+        return function(*args)
+    except UserError as error:
+        return error
+
+
+def first_use_model():
+    """The default model; on a first visit it is trained here, with a progress bar (the page is ready after)."""
+    if not default.is_trained():
+        st.info(f"First visit: training the default jazz model on music that ships with music21 "
+                f"(about {FIRST_USE_SECONDS} s on two cores; later visits load it at once).")
+        bar = st.progress(0.0, text="reading music21's lead sheets …")
+        report = StepProgress(lambda done, text: bar.progress(done, text=f"training: {text}"), default.OPTIONS.epochs)
+        default.load_default(progress=False, callbacks=[report])
+        bar.empty()
+    return jazz_model(None)
+
 
 st.title("Jazz improvisation")
 model_dir = st.session_state.get("jazz_model_dir")
-improviser = jazz_model(model_dir)
+improviser = jazz_model(model_dir) if model_dir else first_use_model()
 sources = ", ".join(Path(s).name for s in improviser.extra.get("sources", []))
 st.caption(f"Model: {'trained in this session' if model_dir else 'default'} on {sources}; "
            f"{len(improviser.vocabulary)} tokens ({improviser.extra['options']['tokens']}), "
@@ -27,47 +75,90 @@ st.caption(f"Model: {'trained in this session' if model_dir else 'default'} on {
 generate_tab, train_tab = st.tabs(["Improvise", "Train on your MIDI"])
 
 
-def solo_files(solo, tempo: int) -> tuple[bytes, bytes, str]:
-    with tempfile.TemporaryDirectory() as work:
-        midi = write_midi(solo, Path(work) / "solo.mid", tempo=tempo)
-        renderer = render_wav(midi, Path(work) / "solo.wav")
-        return midi.read_bytes(), (Path(work) / "solo.wav").read_bytes(), renderer
+def source_media(model_key: str):
+    """The source window's audio, rendered once per model and session."""
+    cached = st.session_state.get("jazz_source_media")
+    if cached is None or cached[0] != model_key:
+        source = improviser.source_piece()
+        cached = (model_key, solo_media(source) if source is not None else None)
+        st.session_state["jazz_source_media"] = cached
+    return cached[1]
 
 
-with generate_tab:
+def solo_inputs():
     left, middle, right = st.columns(3)
     bars = left.number_input("Bars", 1, 128, 16, key="jazz_bars")
     temperature = middle.slider("Temperature", 0.0, 2.0, 1.0, 0.05, key="jazz_temperature")
     seed = right.number_input("Seed", 0, 2**31 - 1, 0, key="jazz_seed")
-    chords_text = st.text_input("Chords, one per bar (empty: the source's progression)", "", key="jazz_chords",
-                                placeholder="Cmaj7 Am7 Dm7 G7")
+    chords = st.text_input("Chords, looped (empty: the source's progression)", "", key="jazz_chords",
+                           placeholder="for example  Cmaj7:2 Am7:2 Dm7 G7",
+                           help="Chord symbols, each with its length in beats after a colon; a chord without a "
+                                "length fills the rest of its bar.")
     tempo = st.slider("Tempo (beats per minute)", 40, 280, int(improviser.extra.get("tempo") or 130), key="jazz_tempo")
+    left, right = st.columns(2)
+    guide = left.toggle("Harmony guide", key="jazz_guide",
+                        help="Per bar, keep the best of 8 samples by how well its strong-beat notes fit the chord.")
+    cleanup = right.selectbox("Clean-up", ["data", "exercise"], key="jazz_cleanup",
+                              format_func={"data": "as the training music (range, repeated notes)",
+                                           "exercise": "the classic exercise (narrower range, no repeats)"}.get)
+    left, right = st.columns([3, 1])
+    primer = left.file_uploader("Start from a phrase (optional)", type=SCORE_TYPES, key="jazz_primer")
+    primer_bars = right.number_input("Primer bars", 1, 64, 2, key="jazz_primer_bars")
+    return bars, temperature, seed, chords, tempo, guide, cleanup, primer, primer_bars
+
+
+def make_solo(bars, temperature, seed, chords_text, tempo, guide, cleanup, primer_upload, primer_bars) -> None:
+    primer_file = saved_upload(primer_upload, "jazz-primer") if primer_upload is not None else None
+    try:
+        chords = parse_progression(chords_text, improviser.beats_per_bar, what="Chords box") \
+            if chords_text.strip() else None
+        primer = primer_from_file(primer_file.path, int(primer_bars)) if primer_file else None
+        options = SoloOptions(primer=primer, cleanup=cleanup, guide="harmony" if guide else "none", tempo=tempo)
+        solo = improvise(improviser, int(bars), chords, temperature, int(seed), options=options)
+        st.session_state["jazz_solo"] = (solo, solo_media(solo), score_svg(solo))
+    except UserError as error:
+        show_error(error, primer_file, widgets=WIDGETS)
+
+
+def show_solo(model_key: str) -> None:
+    solo, media, pages = st.session_state["jazz_solo"]
+    source = source_media(model_key)
+    left, right = st.columns(2)
+    left.markdown("**Solo**")
+    left.audio(media.wav, format="audio/wav")
+    right.markdown(f"**Source** ({sources.split(', ')[0] if sources else 'training music'})")
+    if source is not None:
+        right.audio(source.wav, format="audio/wav")
+    else:
+        right.caption("This model was trained before models kept their source; retrain it to hear the source.")
+    st.caption(f"Audio rendered with {media.renderer} and the General MIDI SoundFont that ships with pretty_midi.")
+    score, roll = st.columns(2)
+    for page in pages:
+        score.image(page, caption="Lead sheet (engraved by verovio)" if page is pages[0] else None,
+                    width="stretch")
+    roll.pyplot(piano_roll(solo, "Piano roll"), clear_figure=False)
+    left, right = st.columns(2)
+    left.download_button("Download MIDI", media.midi, file_name="solo.mid", mime="audio/midi", key="jazz_download",
+                         on_click="ignore")
+    right.download_button("Download MusicXML", media.musicxml, file_name="solo.musicxml",
+                          mime="application/vnd.recordare.musicxml+xml", key="jazz_download_musicxml", on_click="ignore")
+    table = {"Solo": labelled(solo_stats(solo)), "Source": labelled(improviser.extra.get("source_stats", {}))}
+    st.dataframe(pd.DataFrame(table), key="jazz_stats")
+
+
+with generate_tab:
+    inputs = solo_inputs()
     if st.button("Improvise", key="jazz_generate", type="primary"):
-        try:
-            chords = parse_chords(chords_text) if chords_text.strip() else None
-            solo = improvise(improviser, int(bars), chords, temperature, int(seed))
-            midi, wav, renderer = solo_files(solo, tempo)
-            st.session_state["jazz_solo"] = (solo, midi, wav, renderer)
-        except UserError as error:
-            show_error(error)
+        make_solo(*inputs)
     if "jazz_solo" in st.session_state:
-        solo, midi, wav, renderer = st.session_state["jazz_solo"]
-        st.audio(wav, format="audio/wav")
-        st.caption(f"Audio rendered with {renderer} and the General MIDI SoundFont that ships with pretty_midi.")
-        st.download_button("Download MIDI", midi, file_name="solo.mid", mime="audio/midi", key="jazz_download",
-                           on_click="ignore")
-        st.pyplot(piano_roll(solo, "Generated solo"), clear_figure=False)
-        rows = {"generated": solo_stats(solo), "source": improviser.extra.get("source_stats", {})}
-        shown = [k for k in rows["generated"] if k not in ("chords", "chord_source")]
-        st.dataframe(pd.DataFrame({name: [str(stats.get(k, "")) for k in shown] for name, stats in rows.items()},
-                                  index=shown), key="jazz_stats")
+        show_solo(model_dir or "default")
 
 with train_tab:
-    upload = st.file_uploader("A MIDI, MusicXML or ABC file", type=[k.lstrip(".") for k in FORMATS], key="jazz_upload")
+    upload = st.file_uploader("A MIDI, MusicXML or ABC file", type=SCORE_TYPES, key="jazz_upload")
     if upload is not None:
         saved = saved_upload(upload, "jazz")
         try:
-            score = parse_file(saved.path)[0]
+            score = parsed(saved.path, saved.name)[0]
         except UserError as error:
             show_error(error, saved)
         else:
@@ -87,10 +178,11 @@ with train_tab:
                     st.pyplot(piano_roll(piece, "Source melody"))
                     live = LiveTraining(int(epochs), ["train_loss"])
                     out = session_dir("jazz-session-")
-                    train(JazzOptions(epochs=int(epochs)), [piece], out, sources=[upload.name], callbacks=[live], progress=False)
+                    train(JazzOptions(epochs=int(epochs)), [piece], out, sources=[saved.name], callbacks=[live],
+                          progress=False)
                 except UserError as error:
-                    show_error(error, saved)
+                    show_error(error, saved, widgets=WIDGETS)
                 else:
                     use_session_model("jazz_model_dir", out)
                     st.session_state.pop("jazz_solo", None)
-                    st.success(f"Trained on {upload.name}; the Improvise tab now uses this model.")
+                    st.success(f"Trained on {saved.name}; the Improvise tab now uses this model.")

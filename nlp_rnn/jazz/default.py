@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nlp_rnn import checkpoint
 from nlp_rnn.defaults import default_dir, train_once
 from nlp_rnn.jazz.improvise import Improviser, load_improviser
 from nlp_rnn.jazz.train import JazzOptions, train
@@ -48,3 +49,8 @@ def load_default(progress: bool = True, callbacks=()) -> Improviser:
               callbacks=list(callbacks), progress=progress)
 
     return train_once(default_model_dir(), fit, load_improviser, "the default jazz model (about a minute)")
+
+
+def is_trained() -> bool:
+    """Whether the default model is ready on this machine (else the first ``load_default`` trains it)."""
+    return checkpoint.exists(default_model_dir())

@@ -19,6 +19,7 @@ from nlp_rnn.jazz.piece import Piece
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 22_050
 DEFAULT_TEMPO = 130.0
+MAX_SECONDS = 3 * 60 * 60  # audio rendering stops after three hours
 
 
 def to_score(piece: Piece, tempo: float | None = None):
@@ -132,47 +133,48 @@ def render_wav(midi_path: str | Path, wav_path: str | Path, sample_rate: int = S
 
 
 def _render(midi_path: Path, out: Path, sample_rate: int) -> str:
-    import pretty_midi
-
     if shutil.which("fluidsynth"):
         result = subprocess.run(["fluidsynth", "-ni", "-q", "-F", str(out), "-r", str(sample_rate), str(soundfont()),
                                  str(midi_path)], capture_output=True, timeout=300)
         if result.returncode == 0 and out.exists() and out.stat().st_size > 44:
             return "fluidsynth"
     try:
-        midi = pretty_midi.PrettyMIDI(str(midi_path))
-    except Exception as error:  # pretty_midi/mido raise several types for a broken file
-        raise UserError(f"{midi_path}: cannot be read as MIDI ({error}); give a standard MIDI file") from None
-    try:
-        audio, renderer = _tinysoundfont(midi, sample_rate), "tinysoundfont"
+        audio, renderer = _tinysoundfont(midi_path, sample_rate), "tinysoundfont"
     except ImportError:
-        audio, renderer = midi.synthesize(fs=sample_rate), "pretty_midi sine synthesis"
+        audio, renderer = _sine(midi_path, sample_rate), "pretty_midi sine synthesis"
     _write_wav(out, audio, sample_rate)
     return renderer
 
 
-def _tinysoundfont(midi, sample_rate: int) -> np.ndarray:
-    """Stereo float audio (samples, 2) from pretty_midi's note list through tinysoundfont."""
+def _tinysoundfont(midi_path: Path, sample_rate: int) -> np.ndarray:
+    """Stereo float audio (samples, 2): the file played by tinysoundfont's own MIDI sequencer, one second
+    at a time until its last event, then a second of release."""
     import tinysoundfont
 
     synth = tinysoundfont.Synth(samplerate=sample_rate)
-    font = synth.sfload(str(soundfont()))
-    events = []
-    for channel, track in enumerate(midi.instruments[:15]):
-        channel = 9 if track.is_drum else channel + (channel >= 9)
-        synth.program_select(channel, font, 128 if track.is_drum else 0, 0 if track.is_drum else track.program)
-        for n in track.notes:
-            events += [(n.start, 1, channel, n.pitch, n.velocity), (n.end, 0, channel, n.pitch, 0)]
-    events.sort()
-    chunks, now = [], 0.0
-    for time, kind, channel, pitch, velocity in events:
-        frames = int(round((time - now) * sample_rate))
-        if frames > 0:
-            chunks.append(np.frombuffer(synth.generate(frames), dtype=np.float32))
-            now += frames / sample_rate
-        synth.noteon(channel, pitch, velocity) if kind else synth.noteoff(channel, pitch)
-    chunks.append(np.frombuffer(synth.generate(sample_rate), dtype=np.float32))  # one second of release
+    synth.sfload(str(soundfont()))
+    sequencer = tinysoundfont.Sequencer(synth)
+    try:
+        sequencer.midi_load(str(midi_path))
+    except Exception as error:  # tinysoundfont raises several types for a broken file
+        raise UserError(f"{midi_path}: cannot be read as MIDI ({error}); give a standard MIDI file") from None
+    chunks = []
+    for _ in range(MAX_SECONDS):
+        chunks.append(np.frombuffer(synth.generate(sample_rate), dtype=np.float32))
+        if sequencer.is_empty():
+            break
+    chunks.append(np.frombuffer(synth.generate(sample_rate), dtype=np.float32))  # the release of the last notes
     return np.concatenate(chunks).reshape(-1, 2)
+
+
+def _sine(midi_path: Path, sample_rate: int) -> np.ndarray:
+    import pretty_midi
+
+    try:
+        midi = pretty_midi.PrettyMIDI(str(midi_path))
+    except Exception as error:  # pretty_midi/mido raise several types for a broken file
+        raise UserError(f"{midi_path}: cannot be read as MIDI ({error}); give a standard MIDI file") from None
+    return midi.synthesize(fs=sample_rate)
 
 
 def _write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:

@@ -12,7 +12,7 @@ from nlp_rnn.jazz.export import DEFAULT_TEMPO
 from nlp_rnn.jazz.guide import guided_tokens
 from nlp_rnn.jazz.harmony import Chord, Progression
 from nlp_rnn.jazz.model import JazzModel
-from nlp_rnn.jazz.piece import GRID, Piece
+from nlp_rnn.jazz.piece import GRID, Note, Piece
 from nlp_rnn.jazz.tokens import REGISTER, encode, realise
 from nlp_rnn.jazz.track import one_thread, sample_tokens
 from nlp_rnn.models.store import load_model
@@ -34,6 +34,13 @@ class Improviser:
     @property
     def beats_per_bar(self) -> float:
         return float(self.extra.get("beats_per_bar", 4.0))
+
+    def source_piece(self) -> Piece | None:
+        """The first training piece (its melody and chords), for models that keep it (trained since v3)."""
+        if "source_melody" not in self.extra:
+            return None
+        melody = [Note(float(o), float(d), None if p is None else int(p)) for o, d, p in self.extra["source_melody"]]
+        return Piece(melody, self.source_chords, self.beats_per_bar, self.extra.get("tempo") or DEFAULT_TEMPO, "source")
 
 
 def load_improviser(directory: str | Path) -> Improviser:

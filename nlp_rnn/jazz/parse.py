@@ -60,6 +60,8 @@ def parse_file(path: str | Path, use_cache: bool = True) -> list[ParsedScore]:
         raise DataError(path, f"file too large ({len(data) / 1e6:.0f} MB)", f"use a score under {MAX_BYTES // 1_000_000} MB")
     if kind == "midi" and not data.startswith(b"MThd"):
         raise DataError(path, "not a MIDI file (no MThd header)", "give a standard MIDI file (.mid)")
+    if kind == "abc":
+        _check_text(path, data)
     cached = _cache_path(data) if use_cache else None
     if cached is not None and cached.exists():
         pieces = _from_json(cached.read_text(encoding="utf-8"), str(path))
@@ -71,6 +73,19 @@ def parse_file(path: str | Path, use_cache: bool = True) -> list[ParsedScore]:
     if not any(part.events for piece in pieces for part in piece.parts if not part.percussion):
         raise DataError(path, "has no pitched notes", "give a score with a melody")
     return pieces
+
+
+def _check_text(path: Path, data: bytes) -> None:
+    """ABC is text and music21 reads it as UTF-8: say where a damaged or binary file stops being text."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(path, f"is not an ABC text file: byte {error.start + 1} is not UTF-8 text (the file is damaged, "
+                              "binary, or in another encoding)", "save it as plain UTF-8 text",
+                        line=data[: error.start].count(b"\n") + 1) from None
+    if "\x00" in text:
+        raise DataError(path, "is not an ABC text file (it holds NUL bytes: damaged or binary)", "give a plain-text .abc file",
+                        line=text[: text.index("\x00")].count("\n") + 1)
 
 
 def _cache_path(data: bytes) -> Path:
