@@ -23,7 +23,7 @@ from nlp_rnn.jazz.piece import primer_from_file, select
 from nlp_rnn.jazz.stats import labelled, solo_stats
 from nlp_rnn.jazz.train import JazzOptions, train
 
-FIRST_USE_SECONDS = 30  # measured by bench/jazz_speed.py ("train the default model on first use"), 2 shared cores
+FIRST_USE = "30 to 70 s on two busy cores"  # bench/jazz_speed.py, "train the default model on first use"
 SCORE_TYPES = [k.lstrip(".") for k in FORMATS]
 WIDGETS = {"--melody-part": "Melody part", "--chord-part": "Chord part", "--start": "Start", "--end": "End",
            "--primer": "Primer", "--bars": "Bars"}
@@ -57,7 +57,7 @@ def first_use_model():
     """The default model; on a first visit it is trained here, with a progress bar (the page is ready after)."""
     if not default.is_trained():
         st.info(f"First visit: training the default jazz model on music that ships with music21 "
-                f"(about {FIRST_USE_SECONDS} s on two cores; later visits load it at once).")
+                f"(measured {FIRST_USE}; later visits load it at once).")
         bar = st.progress(0.0, text="reading music21's lead sheets …")
         report = StepProgress(lambda done, text: bar.progress(done, text=f"training: {text}"), default.OPTIONS.epochs)
         default.load_default(progress=False, callbacks=[report])

@@ -1,4 +1,4 @@
-"""The default improviser, trained on first use from music that ships with music21 (about a minute).
+"""The default improviser, trained on first use from music that ships with music21 (about 30 s).
 
 music21's corpus has two lead sheets with chord symbols (Irving Berlin's "Alexander's Ragtime Band",
 Stephen Foster's "Jeanie with the Light Brown Hair"), Scott Joplin's "Maple Leaf Rag" (melody from
@@ -48,7 +48,7 @@ def load_default(progress: bool = True, callbacks=()) -> Improviser:
         train(OPTIONS, default_pieces(), directory, sources=[name for name, _, _ in CORPUS],
               callbacks=list(callbacks), progress=progress)
 
-    return train_once(default_model_dir(), fit, load_improviser, "the default jazz model (about a minute)")
+    return train_once(default_model_dir(), fit, load_improviser, "the default jazz model (about 30 s)")
 
 
 def is_trained() -> bool:

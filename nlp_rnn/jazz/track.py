@@ -8,8 +8,6 @@ models), and once the requested length is full it forces ``<eos>``, which ends t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 
 import torch
@@ -84,15 +82,3 @@ def sample_tokens(improviser, prime: list[str], chords: list[Chord], beats: floa
     limit = int(total / GRID) + 1  # at most one token per sixteenth, then <eos>
     config = replace(config, max_new_tokens=limit, stop_token=track.eos)
     return improviser.vocabulary.decode(generate(track, improviser.vocabulary.encode(prime), config)[0])
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Sampling runs one tiny LSTM step at a time: with two intra-op threads on a busy machine each
-    step waits on the other thread (measured: 32 bars in 9.4 s with 2 threads, 0.66 s with 1)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)

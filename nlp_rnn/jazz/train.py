@@ -17,9 +17,9 @@ from nlp_rnn.jazz.model import JazzModel, JazzModelConfig
 from nlp_rnn.jazz.piece import Piece
 from nlp_rnn.jazz.stats import solo_stats
 from nlp_rnn.jazz.tokens import duration_of, encode
-from nlp_rnn.jazz.track import one_thread
 from nlp_rnn.models.store import load_model
 from nlp_rnn.seeding import seed_everything
+from nlp_rnn.threads import one_thread
 from nlp_rnn.training import Callback, Task, TrainConfig, Trainer
 from nlp_rnn.vocab import EOS, Vocabulary
 
