@@ -43,8 +43,8 @@ class NumpyStep:
     @classmethod
     def of(cls, model, hidden) -> NumpyStep | None:
         """The numpy step of ``model`` from state ``hidden``; None for models it does not cover."""
-        if type(model) is not LanguageModel or model.training:
-            return None
+        if type(model) is not LanguageModel or model.training or model.config.softmax != "full":
+            return None  # the adaptive softmax stays on torch: its clusters are not one matrix
         return cls(model, hidden)
 
     def __call__(self, tokens: np.ndarray) -> np.ndarray:

@@ -11,17 +11,20 @@ drawn up front) and, for language models, the recurrent step itself (``numpy_ste
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+GREEDY_BELOW = 1e-6  # temperatures under this are greedy: logits / 1e-300 overflows to inf and NaN
+CHUNK = 1024  # steps whose random numbers are drawn at once: memory per chunk, not per --length
+
 
 @dataclass(frozen=True)
 class SampleConfig:
     max_new_tokens: int = 200  # tokens to generate after the prime
-    temperature: float = 1.0  # < 1 sharper, > 1 flatter; 0 = always the most likely token
+    temperature: float = 1.0  # < 1 sharper, > 1 flatter; 0 (or below GREEDY_BELOW) = always the most likely token
     top_k: int | None = None  # keep only the k most likely tokens
     top_p: float | None = None  # keep the smallest set whose probability reaches p (nucleus)
     num_samples: int = 1  # independent streams, sampled as one batch
@@ -34,7 +37,8 @@ def next_token_probabilities(
 ) -> torch.Tensor:
     """Logits (batch, vocab) → the distribution sampling draws from (batch, vocab), summing to 1.
 
-    Temperature 0 puts all mass on the argmax. Top-k and top-p remove tokens, then renormalise.
+    Temperature 0 (or any temperature below ``GREEDY_BELOW``) puts all mass on the argmax. Top-k and
+    top-p remove tokens, then renormalise.
     """
     return torch.from_numpy(probabilities(logits.detach().float().numpy(), temperature, top_k, top_p))
 
@@ -52,7 +56,7 @@ def sampling_weights(logits: np.ndarray, temperature: float = 1.0, top_k: int | 
     proportional to its probability, zero for the tokens temperature 0, top-k or top-p remove."""
     if temperature < 0 or (top_p is not None and not 0 < top_p <= 1) or (top_k is not None and top_k < 1):
         raise ValueError("need temperature ≥ 0, top_k ≥ 1 and 0 < top_p ≤ 1")
-    if temperature == 0:
+    if temperature < GREEDY_BELOW:
         return np.eye(logits.shape[-1])[logits.argmax(-1)]
     if temperature != 1:
         logits = logits / temperature
@@ -69,44 +73,61 @@ def sampling_weights(logits: np.ndarray, temperature: float = 1.0, top_k: int | 
     return np.exp(logits - logits.max(-1, keepdims=True))
 
 
-@torch.inference_mode()
 def generate(model, prime: list[int], config: SampleConfig = SampleConfig()) -> list[list[int]]:
     """Continue ``prime`` (token indices, at least one) in ``config.num_samples`` streams.
 
     Returns the new tokens of each stream (the prime not included; a stream stops after its
     stop token, which is kept). Raises ValueError on an empty prime or bad settings.
     """
+    out = list(stream(model, prime, config))  # (streams,) per step
+    if not out:
+        return [[] for _ in range(config.num_samples)]
+    return [_cut(row, config.stop_token) for row in np.stack(out, axis=1).tolist()]
+
+
+def stream(model, prime: list[int], config: SampleConfig = SampleConfig()) -> Iterator[np.ndarray]:
+    """``generate`` one step at a time: yields the tokens (streams,) of each step as it is sampled,
+    until ``max_new_tokens`` or every stream has emitted its stop token. Random numbers are drawn
+    ``CHUNK`` steps at a time from one generator, so memory does not grow with the length and the
+    first ``n`` tokens are the same whatever the length asked for."""
     if not prime:
         raise ValueError("generation needs a prime of at least one token")
     sampling_weights(np.zeros((1, 1)), config.temperature, config.top_k, config.top_p)  # bad settings fail here
+    return _stream(model, prime, config)
+
+
+@torch.inference_mode()  # on a generator: entered each time it resumes, so callers' modes are untouched
+def _stream(model, prime: list[int], config: SampleConfig) -> Iterator[np.ndarray]:
     was_training = model.training
     model.eval()
-    generator = torch.Generator()
-    if config.seed is None:
-        generator.seed()  # fresh entropy for this call only; the global RNG is never touched
-    else:
-        generator.manual_seed(config.seed)
-    streams = config.num_samples
-    uniforms = torch.rand(config.max_new_tokens, streams, generator=generator, dtype=torch.float64).numpy()
-    logits, hidden = model(torch.tensor([prime] * streams), model.init_hidden(streams))  # the prime, once
-    step = _stepper(model, hidden)
-    logits = logits[:, -1].float().numpy()  # (streams, vocab)
-    out = []  # (streams,) per step
-    done = np.zeros(streams, dtype=bool)
-    for position in range(config.max_new_tokens):
-        token = draw(sampling_weights(logits, config.temperature, config.top_k, config.top_p), uniforms[position])
-        out.append(token)
-        if config.stop_token is not None:
-            done |= token == config.stop_token
-            if done.all():
-                break
-        if position + 1 == config.max_new_tokens:
-            break  # no step for a token nobody will read
-        logits = step(token)
-    model.train(was_training)
-    if not out:
-        return [[] for _ in range(streams)]
-    return [_cut(row, config.stop_token) for row in np.stack(out, axis=1).tolist()]
+    try:
+        generator = torch.Generator()
+        if config.seed is None:
+            generator.seed()  # fresh entropy for this call only; the global RNG is never touched
+        else:
+            generator.manual_seed(config.seed)
+        streams = config.num_samples
+        if config.max_new_tokens == 0:
+            return
+        logits, hidden = model(torch.tensor([prime] * streams), model.init_hidden(streams))  # the prime, once
+        step = _stepper(model, hidden)
+        logits = logits[:, -1].float().numpy()  # (streams, vocab)
+        done = np.zeros(streams, dtype=bool)
+        for position in range(config.max_new_tokens):
+            if position % CHUNK == 0:
+                size = min(CHUNK, config.max_new_tokens - position)
+                uniforms = torch.rand(size, streams, generator=generator, dtype=torch.float64).numpy()
+            token = draw(sampling_weights(logits, config.temperature, config.top_k, config.top_p),
+                         uniforms[position % CHUNK])
+            yield token
+            if config.stop_token is not None:
+                done |= token == config.stop_token
+                if done.all():
+                    return
+            if position + 1 < config.max_new_tokens:  # no step for a token nobody will read
+                logits = step(token)
+    finally:
+        model.train(was_training)
 
 
 def _stepper(model, hidden) -> Callable[[np.ndarray], np.ndarray]:

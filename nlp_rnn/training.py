@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from nlp_rnn import checkpoint
 from nlp_rnn.models.store import save_model
+from nlp_rnn.schedules import Schedule
 from nlp_rnn.train_state import load_training_state, save_training_state
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,12 @@ class TrainConfig:
     lr: float = 1e-3  # learning rate at the start
     weight_decay: float = 0.0  # L2 penalty (decoupled for adamw)
     clip_grad_norm: float | None = 5.0  # max global gradient norm; None = no clipping
-    lr_schedule: Literal["constant", "step", "plateau"] = "constant"
+    lr_schedule: Literal["constant", "step", "plateau", "cosine", "linear"] = "constant"  # see nlp_rnn.schedules
     lr_decay: float = 0.5  # factor per decay ("step": every epoch after lr_decay_start; "plateau": on a plateau)
     lr_decay_start: int = 0  # "step": epochs run at the full rate before decaying
     plateau_patience: int = 0  # "plateau": epochs without improvement before decaying
+    warmup_steps: int = 0  # linear warm-up from lr / (warmup_steps + 1) to lr
+    lr_floor: float = 0.01  # "cosine"/"linear": the last step's rate, as a share of lr (planned for max_minutes)
     early_stopping_patience: int | None = None  # stop after this many epochs without improvement
     monitor: str = "val_loss"  # history key that picks the best epoch (falls back to train_loss)
     monitor_mode: Literal["min", "max"] = "min"
@@ -95,8 +98,8 @@ class Progress:
     lr: float = 0.0
     best: float | None = None
     bad_epochs: int = 0  # epochs since the best one
-    plateau_epochs: int = 0  # epochs since the last improvement, for the plateau schedule
     history: list = field(default_factory=list)
+    schedule: dict | None = None  # the learning-rate schedulers' state (nlp_rnn.schedules)
 
 
 class Trainer:
@@ -114,6 +117,8 @@ class Trainer:
         # every parameter, frozen ones too: they get no gradient (so no update) until unfrozen
         self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.progress = Progress(lr=config.lr)
+        self.schedule: Schedule | None = None  # built when fit starts (after a resume)
+        self.steps_per_epoch: int | None = None
         self.stop_reason: str | None = None
         self._best_state: dict[str, torch.Tensor] | None = None
         self._started = 0.0
@@ -125,7 +130,8 @@ class Trainer:
     def resume(self) -> None:
         """Continue from the training state in ``out_dir``."""
         progress, task_state = load_training_state(self.out_dir, self.model, self.optimizer)
-        self.progress = Progress(**progress)
+        known = set(Progress.__dataclass_fields__)
+        self.progress = Progress(**{k: v for k, v in progress.items() if k in known})  # older states: extra keys
         self.task.load_state_tensors(task_state)
         if checkpoint.exists(self.out_dir):
             _, tensors = checkpoint.load(self.out_dir)
@@ -136,8 +142,11 @@ class Trainer:
         if self.progress.step == 0 and self.progress.epoch == 0:
             torch.manual_seed(self.config.seed)
         self._started = time.monotonic()
+        batches = self.task.train_batches(self.progress.epoch)
+        self.steps_per_epoch = len(batches) if hasattr(batches, "__len__") else None  # for progress displays
+        self.schedule = Schedule(self.optimizer, self.config, self.steps_per_epoch, state=self.progress.schedule)
+        self.progress.lr = self.schedule.lr
         while self.progress.epoch < self.config.epochs and self.stop_reason is None:
-            self._set_lr(self._scheduled_lr())
             finished = self._train_epoch()
             self._end_epoch(complete=finished)
         if self.config.restore_best and self._best_state is not None:
@@ -168,6 +177,8 @@ class Trainer:
                 started = time.perf_counter()
                 loss = self._step(batch)
                 p.seconds += time.perf_counter() - started
+                self.schedule.after_step(p.step, time.monotonic() - self._started)
+                p.lr = self.schedule.lr
                 bar.update()
                 bar.set_postfix(loss=f"{loss:.4f}", items_per_s=f"{p.items / max(p.seconds, 1e-9):,.0f}")
                 for callback in self.callbacks:
@@ -210,6 +221,8 @@ class Trainer:
         p.history.append(record)
         if complete:
             self._track_best(record)
+            self.schedule.after_epoch(self._metric(record))
+            p.lr = self.schedule.lr
             p.epoch, p.step_in_epoch, p.loss_sum, p.items, p.seconds = p.epoch + 1, 0, 0.0, 0, 0.0
         elif self._improves(record) and self.out_dir is not None:
             self._save_best(record, p.history)  # a run stopped mid-epoch still leaves a model
@@ -245,14 +258,13 @@ class Trainer:
     def _track_best(self, record: dict) -> None:
         p = self.progress
         if self._improves(record):
-            p.best, p.bad_epochs, p.plateau_epochs = self._metric(record), 0, 0
+            p.best, p.bad_epochs = self._metric(record), 0
             if self.config.restore_best:
                 self._best_state = self._snapshot()
             if self.out_dir is not None:
                 self._save_best(record, p.history)
             return
         p.bad_epochs += 1
-        p.plateau_epochs += 1
         patience = self.config.early_stopping_patience
         if patience is not None and p.bad_epochs >= patience:
             self.stop_reason = f"early stopping: no better {self.config.monitor} for {patience} epochs"
@@ -262,22 +274,6 @@ class Trainer:
 
     def _save_state(self) -> None:
         if self.out_dir is not None:
-            progress = dict(vars(self.progress))
+            progress = {**vars(self.progress), "schedule": self.schedule.state() if self.schedule else None}
             save_training_state(self.out_dir, self.model, self.optimizer, progress, self.task.state_tensors(),
                                 exclude=tuple(self.model_info.get("exclude", ())))
-
-    # ---- learning rate -----------------------------------------------------------------
-
-    def _scheduled_lr(self) -> float:
-        c, p = self.config, self.progress
-        if c.lr_schedule == "step":
-            return c.lr * c.lr_decay ** max(0, p.epoch + 1 - c.lr_decay_start)
-        if c.lr_schedule == "plateau" and p.step_in_epoch == 0 and p.epoch > 0 and p.plateau_epochs > c.plateau_patience:
-            p.plateau_epochs = 0
-            return p.lr * c.lr_decay
-        return p.lr
-
-    def _set_lr(self, lr: float) -> None:
-        self.progress.lr = lr
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr

@@ -230,12 +230,12 @@ def test_text_generation_generates_from_a_prime(small_text_model):
 
 def test_text_generation_pick_the_next_token_mode(small_text_model):
     at = text_page(small_text_model)
-    before = at.session_state["text_picked"]
+    before = at.session_state["text_picker"].text
     candidates = [b for b in at.button if b.key and b.key.startswith("text_pick_") and b.key != "text_pick_reset"]
     assert len(candidates) == 8 and all("%" in b.label for b in candidates)
     candidates[0].click().run()
     assert not at.exception
-    assert len(at.session_state["text_picked"]) > len(before)
+    assert len(at.session_state["text_picker"].text) > len(before)
 
 
 def test_text_generation_trains_a_small_model_and_uses_it(small_text_model):

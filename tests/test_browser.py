@@ -138,7 +138,7 @@ def test_two_sessions_generating_at_once_get_what_each_would_get_alone(server, b
     """Two tabs (two sessions) on one server click Generate together; each gets exactly the text the
     library gives for its seed, so the shared cached model carries no state between sessions."""
     from nlp_rnn.textgen.default import load_default
-    from nlp_rnn.textgen.pipeline import generate_text
+    from nlp_rnn.textgen.generation import generate_text
 
     pages = [open_page(browser, f"{server}/textgen", f"textgen-session-{seed}") for seed in (3, 4)]
     for page, seed in zip(pages, (3, 4)):

@@ -11,7 +11,7 @@ from nlp_rnn.errors import DataError
 from nlp_rnn.jazz.export import write_midi
 from nlp_rnn.jazz.improvise import improvise
 from nlp_rnn.jazz.parse import parse_file
-from nlp_rnn.textgen.pipeline import generate_text
+from nlp_rnn.textgen.generation import generate_text
 from tests.test_app import page
 from tests.test_jazz import scale_piece
 

@@ -114,3 +114,24 @@ def test_draw_follows_the_distribution_and_never_picks_a_removed_token():
 def test_zero_new_tokens_gives_empty_streams():
     model = LanguageModel(LanguageModelConfig(vocab_size=5, embed_dim=4, hidden_size=4))
     assert generate(model, [1, 2], SampleConfig(max_new_tokens=0, num_samples=2, seed=0)) == [[], []]
+
+
+@pytest.mark.parametrize("temperature", [1e-300, 1e-7, 0.0])
+def test_tiny_temperatures_are_greedy(temperature):
+    """logits / 1e-300 overflows to inf (then NaN): every token became the last entry, not the argmax."""
+    logits = torch.tensor([[0.1, 3.0, 2.9, -1.0, 0.0]])
+    assert next_token_probabilities(logits, temperature).tolist() == [[0.0, 1.0, 0.0, 0.0, 0.0]]
+    (tokens,) = generate(FixedLogits(logits[0].tolist()), [0], SampleConfig(max_new_tokens=20, temperature=temperature))
+    assert tokens == [1] * 20
+
+
+def test_stream_yields_as_it_samples_and_a_longer_run_begins_the_same():
+    from nlp_rnn.sampling import CHUNK, stream
+
+    seed_everything(0)
+    model = LanguageModel(LanguageModelConfig(vocab_size=30, embed_dim=8, hidden_size=8))
+    endless = stream(model, [3], SampleConfig(max_new_tokens=10**12, num_samples=2, seed=4))  # nothing drawn up front
+    first = [next(endless) for _ in range(CHUNK + 10)]  # across a chunk of random numbers
+    endless.close()
+    short = generate(model, [3], SampleConfig(max_new_tokens=CHUNK + 10, num_samples=2, seed=4))
+    assert [[int(step[i]) for step in first] for i in range(2)] == short

@@ -11,7 +11,8 @@ from nlp_rnn.errors import DataError
 from nlp_rnn.text import Tokenizer
 from nlp_rnn.textgen.corpus import read_text
 from nlp_rnn.textgen.data import build_vocabulary, split_tail, tokenize_corpus
-from nlp_rnn.textgen.pipeline import TextOptions, generate_text, load_text_model, train_text
+from nlp_rnn.textgen.generation import generate_text
+from nlp_rnn.textgen.pipeline import TextOptions, load_text_model, train_text
 from nlp_rnn.textgen.presets import PRESETS
 
 TEXT = "the cat sat on the mat .\nthe dog sat on the log .\n" * 60
@@ -165,3 +166,50 @@ def test_ptb_text_keeps_its_tokens():
     split = settings(TextOptions(level="word", preset="ptb-small"))["split_punctuation"]
     tokens = tokenize_corpus("the company 's <unk> rose N %\n", Tokenizer("word", split_punctuation=split))
     assert tokens == ["the", "company", "'s", "<unk>", "rose", "N", "%", "<eos>"]
+
+
+def test_the_500th_pick_costs_one_model_step_like_the_first(word_model):
+    from nlp_rnn.textgen.generation import NextTokenPicker
+
+    _, model, _, _ = word_model
+    fed = []
+    hook = model.model.embedding.register_forward_hook(lambda module, args, out: fed.append(args[0].numel()))
+    try:
+        picker = NextTokenPicker(model, "the cat")
+        for _ in range(500):
+            picker.pick(picker.candidates(k=1)[0][0])
+    finally:
+        hook.remove()
+    assert fed == [2] + [1] * 500  # the prime once, then one token per pick
+    assert picker.text == generate_text(model, "the cat", 500, temperature=0)[0]  # greedy picks = greedy sampling
+
+
+def test_generate_streams_its_output_before_it_ends(tmp_path, word_model, capsys):
+    """--length 1e9 prints at once: the output is written as it is sampled, never drawn whole first."""
+    import sys
+
+    out, _, _, _ = word_model
+
+    class Enough(Exception):
+        pass
+
+    class FirstWords:
+        def __init__(self):
+            self.text = ""
+
+        def write(self, piece):
+            self.text += piece
+            if len(self.text) > 200:
+                raise Enough
+
+        def flush(self):
+            pass
+
+    stdout, sys.stdout = sys.stdout, FirstWords()
+    try:
+        with pytest.raises(Enough):
+            main(["text", "generate", "--model", str(out), "--length", "1000000000", "--seed", "3"])
+        written = sys.stdout.text
+    finally:
+        sys.stdout = stdout
+    assert written.startswith(generate_text(load_text_model(out), "", 30, seed=3)[0][:100])

@@ -6,7 +6,8 @@ from uploads import saved_upload
 
 from nlp_rnn import checkpoint
 from nlp_rnn.errors import UserError
-from nlp_rnn.textgen.pipeline import TextOptions, append_token, generate_text, next_token_candidates, train_text
+from nlp_rnn.textgen.generation import NextTokenPicker, markdown_pieces, stream_text
+from nlp_rnn.textgen.pipeline import TextOptions, train_text
 
 st.title("Text generation")
 model_dir = st.session_state.get("text_model_dir")
@@ -27,25 +28,41 @@ with generate_tab:
     temperature = left.slider("Temperature", 0.0, 2.0, 0.8, 0.05, key="text_temperature")
     top_k = middle.number_input("Top-k (0 = all)", 0, 1000, 0, key="text_top_k")
     length = right.number_input("Length", 10, 5000, 300, key="text_length")
-    seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="text_seed")
+    left, right = st.columns(2)
+    seed = left.number_input("Seed", 0, 2**31 - 1, 0, key="text_seed")
+    num = right.number_input("Samples side by side", 1, 4, 1, key="text_num",
+                             help="sample i uses seed + i, as `nlp-rnn text generate --num` does")
+    if st.session_state.pop("text_streaming", False):
+        st.info("Generation stopped; the text sampled so far is kept.")
     if st.button("Generate", key="text_generate"):
-        (sample,) = generate_text(model, prime, int(length), temperature, int(top_k) or None, None, 1, int(seed))
-        st.session_state["text_sample"] = sample
-    if "text_sample" in st.session_state:
-        st.text_area("Generated", st.session_state["text_sample"], height=260, key="text_output")
+        st.button("Stop", key="text_generate_stop", help="stops sampling; the text so far stays")
+        st.session_state["text_samples"] = samples = [""] * int(num)
+        st.session_state["text_streaming"] = True  # still set on the next run = a stop click cut it short
+        for i, column in enumerate(st.columns(int(num))):
+            pieces = stream_text(model, prime, int(length), temperature, int(top_k) or None, None, int(seed) + i)
+            with column:
+                st.write_stream(markdown_pieces(pieces, samples, i))
+        st.session_state["text_streaming"] = False
+        st.rerun()  # the finished samples replace the streamed markdown with copyable text boxes
+    samples = st.session_state.get("text_samples", [])
+    for i, (column, sample) in enumerate(zip(st.columns(max(len(samples), 1)), samples)):
+        key = "text_output" if i == 0 else f"text_output_{i}"
+        st.session_state[key] = sample  # a keyed box keeps its first value unless told the new one
+        column.text_area("Generated" if len(samples) == 1 else f"Generated {i + 1}", height=260, key=key)
 
 with pick_tab:
-    text = st.session_state.setdefault("text_picked", "The ")
-    st.code(text or " ", language=None)
-    candidates = next_token_candidates(model, text, k=8)
+    picker = st.session_state.get("text_picker")
+    if picker is None or picker.model is not model:
+        picker = st.session_state["text_picker"] = NextTokenPicker(model, "The ")
+    st.code(picker.text or " ", language=None)
     columns = st.columns(4)
-    for i, (token, probability) in enumerate(candidates):
+    for i, (token, probability) in enumerate(picker.candidates(k=8)):
         shown = {"\n": "⏎", " ": "␣", "<eos>": "⏎"}.get(token, token)
         if columns[i % 4].button(f"{shown}  {probability:.0%}", key=f"text_pick_{i}"):
-            st.session_state["text_picked"] = append_token(model, text, token)
+            picker.pick(token)  # one model step: the state after the text so far is carried
             st.rerun()
     if st.button("Start over", key="text_pick_reset"):
-        st.session_state["text_picked"] = ""
+        st.session_state["text_picker"] = NextTokenPicker(model, "")
         st.rerun()
 
 with train_tab:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nlp_rnn.cli.parsing import add_group, non_negative_float, positive_int, probability
+from nlp_rnn.textgen.presets import PRESETS
 
 MODEL_HELP = "model directory (default: a char model of the built-in corpus, trained on first use)"
 
@@ -20,8 +21,9 @@ def _add_train(commands) -> None:
     train.add_argument("--valid", help="validation text (default: the last 10%% of the corpus)")
     train.add_argument("--test", help="test text, evaluated at the end")
     train.add_argument("--level", choices=["char", "word"], default="char", help="tokens (default char)")
-    train.add_argument("--preset", choices=["ptb-small", "ptb-medium", "char-small"],
-                       help="published settings (default: char-small for char, ptb-small for word)")
+    train.add_argument("--preset", choices=list(PRESETS),
+                       help="named settings (default: char-small for char, ptb-small for word); ptb-30min and "
+                            "char are the best measured here; any flag below overrides a preset's value")
     train.add_argument("--cell", choices=["rnn", "lstm", "gru"])
     train.add_argument("--layers", type=positive_int)
     train.add_argument("--hidden", type=positive_int)
@@ -30,6 +32,17 @@ def _add_train(commands) -> None:
     train.add_argument("--tied", action="store_true", help="tie input and output embeddings (embed = hidden)")
     train.add_argument("--epochs", type=positive_int)
     train.add_argument("--lr", type=non_negative_float, help="learning rate")
+    train.add_argument("--clip", type=non_negative_float, help="max gradient norm (0 = no clipping)")
+    train.add_argument("--schedule", choices=["constant", "step", "plateau", "cosine", "linear"],
+                       help="learning-rate schedule (default: the preset's; with --max-minutes a step decay "
+                            "becomes a cosine planned for the budget)")
+    train.add_argument("--lr-decay", type=non_negative_float, help="step/plateau: factor per decay")
+    train.add_argument("--lr-decay-start", type=non_negative_int, help="step: epochs at the full rate before decaying")
+    train.add_argument("--lr-floor", type=non_negative_float, help="cosine/linear: the last rate, as a share of --lr")
+    train.add_argument("--warmup", type=non_negative_int, help="steps of linear warm-up")
+    train.add_argument("--softmax", choices=["full", "adaptive"], help="adaptive: faster for large vocabularies")
+    train.add_argument("--cutoffs", type=cutoff_list, help="adaptive softmax clusters, e.g. 2000,6000 "
+                                                           "(default: a tenth and a half of the vocabulary)")
     train.add_argument("--batch-size", type=positive_int)
     train.add_argument("--bptt", type=positive_int, help="steps of backpropagation through time")
     train.add_argument("--max-vocab", type=positive_int, help="word level: keep the most frequent words")
@@ -56,7 +69,7 @@ def _add_generate(commands) -> None:
     generate.add_argument("--model", help=MODEL_HELP)
     generate.add_argument("--prime", default="", help="text to continue")
     generate.add_argument("--length", type=positive_int, default=300, help="tokens to generate (default 300)")
-    generate.add_argument("--temperature", type=non_negative_float, default=0.8, help="0 = greedy (default 0.8)")
+    generate.add_argument("--temperature", type=non_negative_float, default=0.8, help="0 (or under 1e-6) = greedy (default 0.8)")
     generate.add_argument("--top-k", type=positive_int, help="sample among the k most likely tokens")
     generate.add_argument("--top-p", type=probability, help="nucleus sampling")
     generate.add_argument("--num", type=positive_int, default=1, help="how many samples")
@@ -64,7 +77,39 @@ def _add_generate(commands) -> None:
     generate.set_defaults(handler=run_generate)
 
 
-OVERRIDES = ["cell", "layers", "hidden", "embed", "dropout", "epochs", "lr", "batch_size", "bptt"]
+OVERRIDES = ["cell", "layers", "hidden", "embed", "dropout", "epochs", "lr", "batch_size", "bptt", "clip", "schedule",
+             "lr_decay", "lr_decay_start", "lr_floor", "warmup", "softmax", "cutoffs"]
+
+
+def non_negative_int(text: str) -> int:
+    return 0 if text.strip() == "0" else positive_int(text)
+
+
+def cutoff_list(text: str) -> tuple[int, ...]:
+    import argparse
+
+    try:
+        cutoffs = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give rising whole numbers separated by commas, e.g. 2000,6000") from None
+    if any(c < 1 for c in cutoffs) or list(cutoffs) != sorted(set(cutoffs)):
+        raise argparse.ArgumentTypeError(f"{text!r}: cutoffs must be positive and rising, e.g. 2000,6000")
+    return cutoffs
+
+
+class SchedulePrinter:
+    """Prints the learning-rate schedule once it is planned (a budget's plan comes after its first steps)."""
+
+    def __init__(self):
+        self.printed = False
+
+    def on_step(self, trainer, loss: float) -> None:
+        if not self.printed and (trainer.schedule.plan is not None or trainer.config.lr_schedule not in ("cosine", "linear")):
+            print(f"learning rate: {trainer.schedule.describe()}", flush=True)
+            self.printed = True
+
+    def on_epoch_end(self, trainer, record: dict) -> None:
+        pass
 
 
 def run_train(args) -> int:
@@ -74,7 +119,7 @@ def run_train(args) -> int:
     options = TextOptions(corpus=args.corpus, valid=args.valid, test=args.test, level=args.level, preset=args.preset,
                           lower=args.lower, max_vocab=args.max_vocab, min_freq=args.min_freq, overrides=overrides,
                           tied=args.tied, max_minutes=args.max_minutes, max_steps=args.max_steps, seed=args.seed)
-    _, history, test = train_text(options, args.out, resume=args.resume)
+    _, history, test = train_text(options, args.out, resume=args.resume, callbacks=[SchedulePrinter()])
     best = min(history, key=lambda r: r.get("val_loss", r["train_loss"]))
     print(f"{len(history)} epochs; best epoch {best['epoch']}: valid perplexity {best.get('val_perplexity', float('nan')):.2f}"
           f" ({best['items_per_second']:,.0f} tokens/s); saved to {args.out}")
@@ -96,7 +141,11 @@ def run_evaluate(args) -> int:
 
 
 def run_generate(args) -> int:
-    from nlp_rnn.textgen.pipeline import generate_text, load_text_model
+    """Print each sample as it is sampled (a --length of a billion starts printing at once)."""
+    import sys
+
+    from nlp_rnn.textgen.generation import stream_text
+    from nlp_rnn.textgen.pipeline import load_text_model
 
     if args.model is None:
         from nlp_rnn.textgen.default import load_default
@@ -104,7 +153,10 @@ def run_generate(args) -> int:
         model = load_default()
     else:
         model = load_text_model(args.model)
-    samples = generate_text(model, args.prime, args.length, args.temperature, args.top_k, args.top_p, args.num,
-                            args.seed)
-    print("\n\n".join(samples))
+    for i in range(args.num):
+        seed = None if args.seed is None else args.seed + i
+        for piece in stream_text(model, args.prime, args.length, args.temperature, args.top_k, args.top_p, seed):
+            sys.stdout.write(piece)
+        sys.stdout.write("\n\n" if i + 1 < args.num else "\n")
+        sys.stdout.flush()
     return 0

@@ -9,16 +9,16 @@ from pathlib import Path
 
 from nlp_rnn import checkpoint
 from nlp_rnn.errors import UserError
-from nlp_rnn.models.language_model import LanguageModel, LanguageModelConfig
+from nlp_rnn.models.language_model import LanguageModel
 from nlp_rnn.models.store import load_model
-from nlp_rnn.sampling import SampleConfig, generate
 from nlp_rnn.seeding import seed_everything
-from nlp_rnn.text import EOS, Tokenizer
+from nlp_rnn.text import Tokenizer
 from nlp_rnn.textgen.corpus import read_text
 from nlp_rnn.textgen.data import build_vocabulary, encode, split_tail, tokenize_corpus
 from nlp_rnn.textgen.presets import DEFAULT_PRESET, PRESETS
+from nlp_rnn.textgen.recipe import build_model, training_config
 from nlp_rnn.textgen.task import LanguageModelTask, cross_entropy
-from nlp_rnn.training import Callback, TrainConfig, Trainer
+from nlp_rnn.training import Callback, Trainer
 from nlp_rnn.vocab import Vocabulary
 
 
@@ -28,11 +28,12 @@ class TextOptions:
     valid: str | None = None  # validation corpus; None = the last 10% of the corpus
     test: str | None = None  # test corpus, evaluated at the end
     level: str = "char"  # "char" or "word"
-    preset: str | None = None  # ptb-small | ptb-medium | char-small; None = the level's default
+    preset: str | None = None  # a name in textgen.presets.PRESETS; None = the level's default
     lower: bool = False  # lower-case the text
     max_vocab: int | None = None  # word level: keep the most frequent (rest → <unk>)
     min_freq: int = 1  # word level: rarer words → <unk>
-    overrides: tuple = ()  # (name, value) pairs over the preset: cell, layers, hidden, embed, dropout, ...
+    overrides: tuple = ()  # (name, value) pairs over the preset: cell, layers, hidden, embed, dropout, clip,
+    # lr_decay, lr_decay_start, warmup, schedule, lr_floor, softmax, cutoffs, ... (the keys of a preset)
     tied: bool = False  # tie embedding and output weights (needs embed == hidden)
     max_minutes: float | None = None
     max_steps: int | None = None
@@ -79,19 +80,10 @@ def train_text(options: TextOptions, out_dir: str | Path, resume: bool = False, 
     if train_ids.numel() < 2 * s["batch_size"] or valid_ids.numel() < 20:
         raise UserError("the corpus is too small for these batch settings; give more text or a smaller --batch-size")
     seed_everything(options.seed)
-    config = LanguageModelConfig(vocab_size=len(vocabulary), embed_dim=s["embed"], hidden_size=s["hidden"],
-                                 num_layers=s["layers"], cell=s["cell"], dropout=s["dropout"],
-                                 tie_weights=options.tied, init_range=s["init_range"])
-    try:
-        model = LanguageModel(config)
-    except ValueError as error:
-        raise UserError(f"{error} (use --embed equal to --hidden with --tied)") from None
+    model = build_model(s, len(vocabulary), options.tied)
     task = LanguageModelTask(train_ids, valid_ids, batch_size=s["batch_size"], bptt=s["bptt"],
                              eval_batch_size=min(10, s["batch_size"]))
-    train_config = TrainConfig(epochs=s["epochs"], max_minutes=options.max_minutes, max_steps=options.max_steps,
-                               optimizer=s["optimizer"], lr=s["lr"], clip_grad_norm=s["clip"],
-                               lr_schedule="step" if s["lr_decay"] < 1 else "constant", lr_decay=s["lr_decay"],
-                               lr_decay_start=s["lr_decay_start"], seed=options.seed, progress=progress)
+    train_config = training_config(s, options.max_minutes, options.max_steps, options.seed, progress)
     info = {"vocabulary": vocabulary, "extra": {"tokenizer": dataclasses.asdict(tokenizer), "app": "textgen",
                                                 "options": dataclasses.asdict(options)}}
     trainer = Trainer(model, task, train_config, out_dir=out_dir, model_info=info, callbacks=callbacks)
@@ -120,52 +112,3 @@ def evaluate_text(model: TextModel, text: str, bptt: int = 50) -> dict:
     if model.tokenizer.level == "char":
         result["bits_per_char"] = loss / math.log(2)
     return result
-
-
-def generate_text(model: TextModel, prime: str = "", length: int = 200, temperature: float = 0.8,
-                  top_k: int | None = None, top_p: float | None = None, num: int = 1, seed: int | None = None) -> list[str]:
-    """``num`` continuations of ``prime`` (the prime included in each). Unknown characters or words
-    in the prime are read as <unk>; an empty prime starts a new line."""
-    vocab, tokenizer = model.vocabulary, model.tokenizer
-    tokens = tokenizer(prime) if prime else []
-    start = vocab.encode(tokens) or [vocab.eos_index if vocab.eos_index is not None else _newline(vocab)]
-    config = SampleConfig(max_new_tokens=length, temperature=temperature, top_k=top_k, top_p=top_p,
-                          num_samples=num, seed=seed)
-    rows = generate(model.model, start, config)
-    return [prime + _join(tokenizer, vocab.decode(row, skip_specials=False), bool(prime)) for row in rows]
-
-
-def _newline(vocab: Vocabulary) -> int:
-    return vocab.token_to_index.get("\n", vocab.token_to_index.get(" ", len(vocab) - 1))
-
-
-def _join(tokenizer: Tokenizer, tokens: list[str], after_prime: bool) -> str:
-    text = tokenizer.detokenize([t for t in tokens if t != "<pad>"])
-    if tokenizer.level == "word" and after_prime and text and not text.startswith(("\n", ",", ".", "!", "?", ";", ":")):
-        text = " " + text
-    return text.replace(EOS, "\n")
-
-
-def next_token_candidates(model: TextModel, text: str, k: int = 10, temperature: float = 1.0) -> list[tuple[str, float]]:
-    """The ``k`` most likely next tokens after ``text`` with their probabilities (textgenrnn's interactive mode)."""
-    import torch
-
-    from nlp_rnn.sampling import next_token_probabilities
-
-    vocab = model.vocabulary
-    ids = vocab.encode(model.tokenizer(text)) if text else []
-    ids = ids or [vocab.eos_index if vocab.eos_index is not None else _newline(vocab)]
-    with torch.no_grad():
-        model.model.eval()
-        logits, _ = model.model(torch.tensor([ids]))
-    probs = next_token_probabilities(logits[:, -1], temperature=max(temperature, 1e-6))[0]
-    probs[vocab.pad_index] = 0.0
-    values, indices = probs.topk(min(k, len(vocab)))
-    return [(vocab.index_to_token[i], float(p)) for p, i in zip(values.tolist(), indices.tolist())]
-
-
-def append_token(model: TextModel, text: str, token: str) -> str:
-    """``text`` with ``token`` added the way generation would join it."""
-    if model.tokenizer.level == "char":
-        return text + token
-    return text + _join(model.tokenizer, [token], bool(text))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 
 from nlp_rnn.models.recurrent import detach_hidden
 from nlp_rnn.textgen.batches import BpttBatches, batchify
@@ -30,9 +29,9 @@ class LanguageModelTask(Task):
 
     def train_step(self, model, batch) -> tuple[torch.Tensor, int]:
         inputs, targets = batch
-        logits, hidden = model(inputs, self.hidden)
+        loss, hidden = model.loss(inputs, targets, self.hidden)  # full or adaptive softmax
         self.hidden = detach_hidden(hidden)
-        return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1)), targets.numel()
+        return loss, targets.numel()
 
     def evaluate(self, model) -> dict[str, float]:
         if self.valid is None:
@@ -61,8 +60,8 @@ def cross_entropy(model, streams: torch.Tensor, bptt: int) -> float:
     model.eval()
     hidden, total, count = None, 0.0, 0
     for inputs, targets in BpttBatches(streams, bptt):
-        logits, hidden = model(inputs, hidden)
-        total += float(F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="sum"))
+        loss, hidden = model.loss(inputs, targets, hidden)
+        total += float(loss) * targets.numel()
         count += targets.numel()
     model.train(was_training)
     return total / max(count, 1)
