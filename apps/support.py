@@ -51,7 +51,7 @@ class LiveTraining(Callback):
         self.bar = st.progress(0.0, text="preparing the data and the model …")
         self.chart = st.empty()
         self.perplexity_chart = st.empty() if perplexity else None
-        self.drawn = 0.0
+        self.drawn, self.schedule, self.text = 0.0, "", ""
 
     def on_step(self, trainer, loss: float) -> None:
         p = trainer.progress
@@ -65,6 +65,7 @@ class LiveTraining(Callback):
 
     def _draw(self, trainer, what: str) -> None:
         self.drawn = time.monotonic()
+        self.schedule = trainer.schedule.describe()  # planned after the first steps when there is a budget
         frame = self.frame()
         long = frame.reset_index().melt("step", var_name="metric").dropna()
         perplexity = long["metric"].str.contains("perplexity")
@@ -77,8 +78,8 @@ class LiveTraining(Callback):
         done = min((p.epoch + within) / self.total, 1.0)
         position = f"step {p.step_in_epoch}/{per_epoch}" if per_epoch and p.step_in_epoch else f"step {p.step}"
         speed = f"{p.items / p.seconds:,.0f} {self.unit}/s" if p.seconds > 0 else ""
-        self.bar.progress(done, text=" · ".join(t for t in (f"epoch {min(p.epoch + 1, self.total)}/{self.total}",
-                                                             position, speed, what) if t))
+        self.text = " · ".join(t for t in (f"epoch {min(p.epoch + 1, self.total)}/{self.total}", position, speed, what) if t)
+        self.bar.progress(done, text=self.text)
 
     def frame(self) -> pd.DataFrame:
         """Per-step losses, epoch metrics carried forward as steps, indexed by step."""

@@ -8,6 +8,8 @@ from nlp_rnn import checkpoint
 from nlp_rnn.errors import UserError
 from nlp_rnn.textgen.generation import NextTokenPicker, markdown_pieces, stream_text
 from nlp_rnn.textgen.pipeline import TextOptions, train_text
+from nlp_rnn.textgen.presets import DEFAULT_PRESET, PRESETS
+from nlp_rnn.textgen.recipe import budget_of, schedule_words
 
 st.title("Text generation")
 model_dir = st.session_state.get("text_model_dir")
@@ -69,9 +71,16 @@ with train_tab:
     source = st.radio("Corpus", ["Built-in (Lee news corpus)", "Upload text"], horizontal=True, key="text_source")
     upload = st.file_uploader("A UTF-8 .txt file", type=["txt"], key="text_upload") if source == "Upload text" else None
     level = st.radio("Level", ["char", "word"], horizontal=True, key="text_level")
-    size = st.select_slider("Model size (units per layer)", [64, 128, 256], value=128, key="text_size")
+    names = [name for name, preset in PRESETS.items() if preset["level"] == level]
+    preset = st.selectbox("Preset (as `nlp-rnn text train --preset`)", names, key=f"text_preset_{level}",
+                          index=names.index(DEFAULT_PRESET[level]))
+    size = st.select_slider("Model size (units per layer)", ["preset's", 64, 128, 256], value=128, key="text_size")
     epochs = st.number_input("Epochs", 1, 100, 3, key="text_epochs")
-    minutes = st.number_input("Time budget in minutes (0 = none)", 0.0, 600.0, 0.0, key="text_minutes")
+    own = PRESETS[preset].get("max_minutes")
+    default_budget = f"the preset's {own:g}" if own else "none"
+    minutes = st.number_input(f"Time budget in minutes (0 = {default_budget})", 0.0, 600.0, 0.0, key="text_minutes")
+    chosen = {**PRESETS[preset], "epochs": int(epochs)}
+    st.caption(f"Learning rate: {schedule_words(chosen, budget_of(chosen, minutes or None))}")
     if st.button("Train", key="text_train"):
         out, saved = session_dir("text-session-"), None
         st.session_state["text_training_dir"] = str(out)
@@ -83,9 +92,11 @@ with train_tab:
             if upload is not None:
                 saved = saved_upload(upload, "text")
                 corpus = str(saved.path)
-            options = TextOptions(corpus=corpus, level=level, max_minutes=minutes or None,
-                                  overrides=(("hidden", size), ("embed", size), ("epochs", int(epochs))))
-            live = LiveTraining(int(epochs), ["train_loss", "val_loss"])
+            shape = (("hidden", size), ("embed", size)) if size != "preset's" else ()
+            options = TextOptions(corpus=corpus, level=level, preset=preset, max_minutes=minutes or None,
+                                  overrides=(*shape, ("epochs", int(epochs))))
+            live = LiveTraining(int(epochs), ["train_loss", "val_loss", "val_perplexity"], unit="tokens",
+                                perplexity=True)
             _, history, _ = train_text(options, out, callbacks=[live], progress=False)
         except UserError as error:
             st.session_state.pop("text_training_dir", None)
@@ -95,3 +106,4 @@ with train_tab:
             best = min(history, key=lambda r: r["val_loss"])
             st.success(f"Trained: validation perplexity {best['val_perplexity']:.2f} (epoch {best['epoch']}); "
                        "the page now uses this model.")
+            st.info(f"Learning rate: {live.schedule}")

@@ -4,6 +4,7 @@ frequent head in full, rarer words in smaller clusters, so a step costs a fracti
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -55,7 +56,10 @@ class LanguageModel(nn.Module):
             cutoffs = list(config.cutoffs or default_cutoffs(config.vocab_size))
             if not cutoffs or cutoffs != sorted(set(cutoffs)) or cutoffs[0] < 1 or cutoffs[-1] >= config.vocab_size:
                 raise ValueError(f"cutoffs must rise from 1 to below the vocabulary size {config.vocab_size}: {cutoffs}")
-            self.adaptive = nn.AdaptiveLogSoftmaxWithLoss(config.hidden_size, config.vocab_size, cutoffs, div_value=4.0)
+            # each cluster's projection is div_value times narrower than the last: 4 (Grave et al.), less
+            # when the hidden size is too small for the smallest to keep one unit
+            div = min(4.0, 2.0 ** (math.log2(config.hidden_size) // len(cutoffs)))
+            self.adaptive = nn.AdaptiveLogSoftmaxWithLoss(config.hidden_size, config.vocab_size, cutoffs, div_value=div)
         else:
             self.decoder = nn.Linear(config.hidden_size, config.vocab_size)
         if config.init_range is not None:

@@ -21,6 +21,19 @@ def schedule_of(chosen: dict, max_minutes: float | None) -> str:
     return BUDGET_SCHEDULE if max_minutes and implied == "step" else implied
 
 
+def schedule_words(chosen: dict, max_minutes: float | None) -> str:
+    """The schedule a run of ``chosen`` will use, in words, before it starts (the page shows it)."""
+    schedule = schedule_of(chosen, max_minutes)
+    warm = f"{chosen['warmup']} warm-up steps, then " if chosen.get("warmup") else ""
+    if schedule in ("cosine", "linear"):
+        span = (f"planned for the {max_minutes:g}-minute budget from the speed of the first steps" if max_minutes
+                else f"over the {chosen['epochs']} epochs")
+        return f"{warm}{schedule} decay from {chosen['lr']:g} to {chosen['lr'] * chosen.get('lr_floor', 0.01):g}, {span}"
+    if schedule == "step":
+        return f"{warm}{chosen['lr']:g}, × {chosen['lr_decay']:g} each epoch after epoch {chosen['lr_decay_start']}"
+    return f"{warm}constant {chosen['lr']:g}"
+
+
 def budget_of(chosen: dict, max_minutes: float | None) -> float | None:
     return max_minutes if max_minutes is not None else chosen.get("max_minutes")
 
