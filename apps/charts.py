@@ -14,8 +14,9 @@ from nlp_rnn.training import Callback
 
 
 def lines(target, frame: pd.DataFrame, x: str, y: str, line: str, x_title: str, y_title: str,
-          title: str | None = None, legend: str | None = None) -> None:
-    """Draw ``frame`` (long form: one row per point) on ``target`` as one named line per value of ``line``."""
+          title: str | None = None, legend: str | None = None, y_domain: tuple[float, float] | None = None) -> None:
+    """Draw ``frame`` (long form: one row per point) on ``target`` as one named line per value of ``line``;
+    ``y_domain`` fixes the y axis (side-by-side accuracies must share one scale to be compared)."""
     spec = {
         "mark": {"type": "line", "point": True},
         "encoding": {
@@ -24,6 +25,8 @@ def lines(target, frame: pd.DataFrame, x: str, y: str, line: str, x_title: str, 
             "color": {"field": line, "type": "nominal", "title": legend or line},
         },
     }
+    if y_domain is not None:
+        spec["encoding"]["y"]["scale"] = {"domain": list(y_domain)}
     if title:
         spec["title"] = title
     target.vega_lite_chart(frame, spec, width="stretch")
@@ -33,9 +36,11 @@ class LiveRuns(Callback):
     """Training runs one after another, drawn live: ``metric`` by epoch, one line per run, one chart per
     panel; a progress bar over the epoch budget of all runs (a run that stops early counts as done)."""
 
-    def __init__(self, runs: list[tuple[str, str]], epochs: int, metric: str, y_title: str, titles: dict[str, str]):
+    def __init__(self, runs: list[tuple[str, str]], epochs: int, metric: str, y_title: str, titles: dict[str, str],
+                 y_domain: tuple[float, float] | None = None):
         """``runs``: (panel, line) in the order they train; ``titles``: panel → chart title."""
         self.runs, self.epochs, self.metric, self.y_title, self.titles = runs, epochs, metric, y_title, titles
+        self.y_domain = y_domain
         self.bar = st.progress(0.0, text="starting …")
         columns = st.columns(len(titles))
         self.panels = {panel: column.empty() for panel, column in zip(titles, columns)}
@@ -48,7 +53,8 @@ class LiveRuns(Callback):
         panel, line = self.runs[self.current]
         self.points.append({"panel": panel, "run": line, "epoch": record["epoch"], "value": record.get(self.metric)})
         shown = pd.DataFrame([p for p in self.points if p["panel"] == panel])
-        lines(self.panels[panel], shown, "epoch", "value", "run", "epoch", self.y_title, self.titles[panel], "cell")
+        lines(self.panels[panel], shown, "epoch", "value", "run", "epoch", self.y_title, self.titles[panel], "cell",
+              self.y_domain)
         done = (self.current * self.epochs + record["epoch"]) / (len(self.runs) * self.epochs)
         self.bar.progress(min(done, 1.0), text=f"{line} · {self.titles[panel]}: epoch {record['epoch']}/{self.epochs}, "
                           f"{self.y_title} {record.get(self.metric, float('nan')):.3f} (run {self.current + 1} of "

@@ -189,6 +189,7 @@ def test_lab_page_defaults_teach_the_lesson_with_charts_that_read():
     assert [spec["title"] for spec, _ in live] == [f"T = {d}" for d in sorted({d for _, d in rows})]  # small multiples
     for spec, data in live:
         assert titles(spec) == ("epoch", "validation accuracy", "cell")
+        assert spec["encoding"]["y"]["scale"]["domain"] == [0, 1]  # one scale across the panels
         assert sorted(data["run"].unique()) == ["GRU", "LSTM", "RNN"]
     (summary, data), = [(spec, data) for spec, data in vega_charts(at) if spec.get("title") == "score by delay"]
     assert titles(summary)[0].startswith("delay T") and len(data) == len(rows)

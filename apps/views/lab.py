@@ -121,7 +121,7 @@ with compare_tab:
         runs = [(delay, cell) for delay in options.delays for cell in options.cells]
         metric, shown = ("val_accuracy", "validation accuracy") if task == "copy" else ("val_loss", "validation MSE")
         live = LiveRuns([(delay, cell.upper()) for delay, cell in runs], options.epochs, metric, shown,
-                        {delay: f"T = {delay}" for delay in options.delays})
+                        {delay: f"T = {delay}" for delay in options.delays}, (0, 1) if task == "copy" else None)
         st.session_state["lab_compare"] = [compare_one(options, cell, delay, callbacks=[live]) for delay, cell in runs]
         live.finish()
     rows = st.session_state.get("lab_compare")
@@ -131,7 +131,7 @@ with compare_tab:
         score = "accuracy" if "accuracy" in table else "mse"
         by_delay = table.assign(cell=table["cell"].str.upper())
         lines(st, by_delay, "delay", score, "cell", "delay T (steps between the information and the answer)",
-              f"{score} on test sequences", "score by delay")
+              f"{score} on test sequences", "score by delay", y_domain=(0, 1) if score == "accuracy" else None)
 
 with steps_tab:
     st.write("The numpy reference cells the torch models are tested against (one step, batch rows):")
