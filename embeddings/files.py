@@ -15,6 +15,8 @@ from embeddings.errors import VectorsError
 
 log = logging.getLogger(__name__)
 Format = Literal["glove", "word2vec", "word2vec-binary"]
+MAX_DIM = 100_000  # numbers per vector; the largest published sets have 300
+GZIP_MAX_RATIO = 1032  # deflate's best case: no .gz inflates to more than this times its size
 
 
 def _open(path: Path):
@@ -33,10 +35,31 @@ def detect_format(path: Path) -> Format:
     first, _, rest = head.partition(b"\n")
     fields = first.split()
     if len(fields) != 2 or not all(f.isdigit() for f in fields):
+        _refuse_tabs(path, first, 1)
         return "glove"
-    if path.suffix == ".bin" or any(b < 9 or 13 < b < 32 for b in rest[:512]):
-        return "word2vec-binary"
-    return "word2vec"
+    fmt = "word2vec-binary" if path.suffix == ".bin" or any(b < 9 or 13 < b < 32 for b in rest[:512]) else "word2vec"
+    if fmt == "word2vec":
+        _refuse_tabs(path, rest.partition(b"\n")[0], 2)
+    check_header(path, int(fields[0]), int(fields[1]), fmt)
+    return fmt
+
+
+def _refuse_tabs(path: Path, line: bytes, number: int) -> None:
+    """gensim splits on spaces only: a tab-separated row would be read as a word with 0 numbers."""
+    if b"\t" in line.strip():
+        raise VectorsError(str(path), "the fields are separated by tabs; vectors files separate them by spaces",
+                           "replace the tabs, e.g. tr '\\t' ' ' < FILE > FIXED", line=number)
+
+
+def check_header(path: Path, count: int, dim: int, fmt: Format) -> None:
+    """Refuse a "count dim" header the file cannot hold: gensim allocates count × dim floats up front."""
+    if not 1 <= dim <= MAX_DIM:
+        raise VectorsError(str(path), f"the header says {dim} numbers per vector", f"give 1 to {MAX_DIM:,}", line=1)
+    size = path.stat().st_size * (GZIP_MAX_RATIO if path.suffix == ".gz" else 1)
+    per_vector = dim * 4 + 2 if fmt == "word2vec-binary" else dim * 2 + 2  # floats, or "x " per number + a word
+    if count > size // per_vector:
+        raise VectorsError(str(path), f"the header says {count:,} vectors of {dim}, more than the file can hold "
+                           f"(at most {size // per_vector:,})", "fix the first line: COUNT DIM", line=1)
 
 
 def parse_vectors(path: Path) -> KeyedVectors:
@@ -53,6 +76,8 @@ def parse_vectors(path: Path) -> KeyedVectors:
         raise diagnose(path, fmt == "word2vec") or VectorsError(str(path), f"unreadable ({error})", "check the format") from None
     if len(kv) == 0:
         raise VectorsError(str(path), "no vectors in the file", "give a file with one word and its vector per line")
+    if kv.vector_size == 0:
+        raise VectorsError(str(path), "the rows hold a word and no numbers", "give one word and its vector per line")
     return kv
 
 

@@ -7,81 +7,80 @@
 
 Saving writes every tensor file under a temporary name, renames it, then replaces the manifest
 with ``os.replace``: the manifest is the one commit point, so a crash at any moment leaves the
-previous checkpoint whole. Files no manifest names are removed afterwards. Loading reads JSON
-and safetensors only; nothing is ever unpickled.
+previous checkpoint whole. One process writes a folder at a time (``writer_lock``).
+
+A loader may read the manifest just before a writer replaces it, so the tensor files of the
+previous manifest stay until the save after (``previous_files``), and a loader that still finds
+a file gone or changed reads the manifest again. Only files that an earlier manifest of ours
+named are ever removed: a ``*.safetensors`` of the user's in the folder is left alone.
+Loading reads JSON and safetensors only; nothing is ever unpickled, and non-finite weights are
+refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load as load_bytes
+from safetensors.torch import save as save_bytes
 
+from nlp_rnn import manifest as schema
+from nlp_rnn.atomic import atomic_write_bytes  # also public here (jazz.parse imports it from this module)
 from nlp_rnn.errors import DataError
+from nlp_rnn.writer_lock import writer
 
 FORMAT_VERSION = 1
 CHECKPOINT = "checkpoint.json"
-FILE_MODE = 0o644  # mkstemp makes 0600; models are meant to be shared
 PICKLE_SUFFIXES = {".pt", ".pth", ".bin", ".pkl", ".pickle", ".ckpt"}
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+LOAD_ATTEMPTS = 5  # re-reads of a manifest that a writer replaced while we were reading its files
 
 
 def _write_tensors(directory: Path, role: str, tensors: dict[str, torch.Tensor]) -> dict:
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{role}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        os.chmod(tmp, FILE_MODE)
-        save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp)
-        digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()
-        name = f"{role}-{digest[:16]}.safetensors"
-        os.replace(tmp, directory / name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data = save_bytes({k: v.detach().contiguous().cpu() for k, v in tensors.items()})
+    digest = hashlib.sha256(data).hexdigest()
+    name = f"{role}-{digest[:16]}.safetensors"
+    atomic_write_bytes(directory / name, data)  # our own bytes, so the mode is ours (0644) too
     return {"file": name, "sha256": digest}
 
 
 def save(directory: str | Path, meta: dict, tensors: dict[str, dict[str, torch.Tensor]], manifest: str = CHECKPOINT) -> Path:
-    """Write ``tensors`` (role → name → tensor) and ``meta`` (JSON-able) as one checkpoint."""
+    """Write ``tensors`` (role → name → tensor) and ``meta`` (JSON-able) as one checkpoint.
+
+    Raises FolderBusy when another process is writing into ``directory``."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    files = {role: _write_tensors(directory, role, group) for role, group in tensors.items()}
-    record = {"format_version": FORMAT_VERSION, **meta, "files": files}
-    atomic_write_bytes(directory / manifest, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
-    _remove_unreferenced(directory)
+    with writer(directory):
+        current, grace = _named_by(directory / manifest)
+        files = {role: _write_tensors(directory, role, group) for role, group in tensors.items()}
+        names = {entry["file"] for entry in files.values()}
+        record = {"format_version": FORMAT_VERSION, **meta, "files": files, "previous_files": sorted(current - names)}
+        atomic_write_bytes(directory / manifest, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+        _remove_retired(directory, grace - names - current)
     return directory
 
 
-def _remove_unreferenced(directory: Path) -> None:
-    used = set()
-    for manifest in directory.glob("*.json"):
-        try:
-            used.update(entry["file"] for entry in json.loads(manifest.read_text("utf-8")).get("files", {}).values())
-        except (ValueError, KeyError, TypeError, AttributeError):
-            continue  # not one of ours; leave its neighbours alone
-    for path in directory.glob("*.safetensors"):
-        if path.name not in used:
-            path.unlink(missing_ok=True)
+def _named_by(path: Path) -> tuple[set[str], set[str]]:
+    """(files, previous_files) of the manifest at ``path`` if it is one of ours, else two empty sets."""
+    try:
+        record = json.loads(path.read_text("utf-8"))
+        schema.check(record, schema.CHECKPOINT, path)
+    except (OSError, ValueError, DataError):
+        return set(), set()
+    return {entry["file"] for entry in record["files"].values()}, set(record.get("previous_files", []))
+
+
+def _remove_retired(directory: Path, candidates: set[str]) -> None:
+    """Remove the ``candidates`` (files an earlier manifest of ours named) that no manifest here still names."""
+    if not candidates:
+        return
+    for other in directory.glob("*.json"):
+        current, grace = _named_by(other)
+        candidates -= current | grace
+    for name in candidates:
+        (directory / name).unlink(missing_ok=True)
 
 
 def exists(directory: str | Path, manifest: str = CHECKPOINT) -> bool:
@@ -95,17 +94,38 @@ def load(directory: str | Path, manifest: str = CHECKPOINT) -> tuple[dict, dict[
     path = directory / manifest
     if not directory.is_dir():
         raise DataError(directory, "no such model directory", "train a model first or check the path")
-    if not path.is_file():
-        raise DataError(directory, _missing_manifest_problem(directory, manifest), "point to a directory nlp-rnn saved")
+    for attempt in range(LOAD_ATTEMPTS):
+        raw = _read_manifest(directory, path)
+        meta = _parse_manifest(path, raw)
+        try:
+            return meta, {role: _read_tensors(directory, entry) for role, entry in meta["files"].items()}
+        except DataError:
+            if attempt == LOAD_ATTEMPTS - 1 or _read_manifest(directory, path) == raw:
+                raise  # really damaged, not replaced by a writer while we read it
+    raise AssertionError("unreachable")
+
+
+def _read_manifest(directory: Path, path: Path) -> bytes:
     try:
-        meta = json.loads(path.read_text("utf-8"))
+        return path.read_bytes()
+    except FileNotFoundError:
+        problem = _missing_manifest_problem(directory, path.name)
+        raise DataError(directory, problem, "point to a directory nlp-rnn saved") from None
+    except OSError as error:
+        raise DataError(path, f"cannot read the manifest ({error.strerror})", "check the path") from None
+
+
+def _parse_manifest(path: Path, raw: bytes) -> dict:
+    try:
+        meta = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DataError(path, f"damaged manifest ({error})", "retrain or restore the model") from None
     if not isinstance(meta, dict) or meta.get("format_version") != FORMAT_VERSION:
         found = meta.get("format_version") if isinstance(meta, dict) else None
         raise DataError(path, f"checkpoint format {found!r}, this nlp-rnn reads {FORMAT_VERSION}",
                         "retrain the model with this version")
-    return meta, {role: _read_tensors(directory, entry) for role, entry in meta.get("files", {}).items()}
+    schema.check(meta, schema.CHECKPOINT, path)
+    return meta
 
 
 def _missing_manifest_problem(directory: Path, manifest: str) -> str:
@@ -116,12 +136,17 @@ def _missing_manifest_problem(directory: Path, manifest: str) -> str:
 
 
 def _read_tensors(directory: Path, entry: dict) -> dict[str, torch.Tensor]:
-    path = directory / str(entry.get("file"))
+    path = directory / entry["file"]  # a plain file name: the schema refuses paths
     if not path.is_file():
         raise DataError(path, "tensor file named by the manifest is missing", "retrain or restore the model")
-    if hashlib.sha256(path.read_bytes()).hexdigest() != entry.get("sha256"):
+    data = path.read_bytes()  # hashed and parsed from one read, so both see the same bytes
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
         raise DataError(path, "tensor file is damaged (checksum mismatch)", "retrain or restore the model")
     try:
-        return load_file(path)
+        tensors = load_bytes(data)
     except (SafetensorError, OSError) as error:
         raise DataError(path, f"unreadable tensor file ({error})", "retrain or restore the model") from None
+    bad = next((name for name, t in tensors.items() if t.is_floating_point() and not torch.isfinite(t).all()), None)
+    if bad is not None:
+        raise DataError(path, f"tensor {bad!r} holds NaN or infinite values", "retrain or restore the model")
+    return tensors

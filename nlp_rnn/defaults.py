@@ -2,31 +2,65 @@
 
 A default model lives in ``<cache>/models/<name>-<digest>``, where the digest covers its training
 data and options, so changing either trains a fresh one instead of reusing a stale one.
+
+First use trains into a temporary folder beside the final one and publishes it with one atomic
+rename when training has finished: a Ctrl-C, a crash or a closed browser tab leaves no folder
+that later runs would take for the default (the temporary one is removed by the next first use).
+A lock file beside the folder makes processes (and Streamlit sessions) that start at once take
+turns: one trains, the others wait for it and then load what it published.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+import filelock
 
 from nlp_rnn import checkpoint
 from nlp_rnn.paths import cache_dir
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+LAYOUT = b"published-v2"  # v2: defaults are published whole; folders from before (maybe half-trained) are not reused
 
 
 def default_dir(name: str, fingerprint: bytes) -> Path:
     """Where the default model ``name`` trained from ``fingerprint`` (data + options) is kept."""
-    return cache_dir() / "models" / f"{name}-{hashlib.sha256(fingerprint).hexdigest()[:12]}"
+    return cache_dir() / "models" / f"{name}-{hashlib.sha256(fingerprint + LAYOUT).hexdigest()[:12]}"
 
 
 def train_once(directory: Path, train: Callable[[Path], object], load: Callable[[Path], T], what: str) -> T:
-    """Load the model in ``directory``, first training it with ``train(directory)`` if it is missing."""
+    """Load the model in ``directory``, first training it with ``train(folder)`` if it is missing."""
     if not checkpoint.exists(directory):
-        log.warning("training %s (first use) into %s", what, directory)
-        train(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(directory.parent / f".{directory.name}.lock"))
+        if lock.is_locked:
+            log.warning("waiting for another process that is training %s", what)
+        with lock:
+            if not checkpoint.exists(directory):  # not published while we waited
+                _train_and_publish(directory, train, what)
     return load(directory)
+
+
+def _train_and_publish(directory: Path, train: Callable[[Path], object], what: str) -> None:
+    for stale in directory.parent.glob(f".{directory.name}.training-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a first use that was killed; we hold the lock
+    work = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.training-"))
+    try:
+        log.warning("training %s (first use)", what)
+        train(work)
+        if not checkpoint.exists(work):
+            raise RuntimeError(f"training {what} saved no model")
+        os.chmod(work, 0o755)  # mkdtemp makes 0700; the cache is as readable as the models in it
+        if directory.exists():
+            shutil.rmtree(directory)  # ours, and holding no checkpoint (checked above): a leftover
+        os.rename(work, directory)  # the publication: one atomic rename
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

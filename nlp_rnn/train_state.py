@@ -12,11 +12,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from nlp_rnn import checkpoint
+from nlp_rnn import checkpoint, manifest
 from nlp_rnn.errors import DataError
 from nlp_rnn.models.store import unique_state
 
 RESUME = "resume.json"
+PROGRESS_REQUIRED = ("epoch", "step", "step_in_epoch", "history")  # where a run stands; the rest has defaults
 
 
 def _split_optimizer(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
@@ -61,19 +62,27 @@ def save_training_state(
 
 
 def load_training_state(
-    directory: Path, model: nn.Module, optimizer: torch.optim.Optimizer
+    directory: Path, model: nn.Module, optimizer: torch.optim.Optimizer, progress_type: type | None = None,
 ) -> tuple[dict, dict[str, torch.Tensor]]:
-    """Restore model, optimizer and RNG in place; return (progress, task_state)."""
+    """Restore model, optimizer and RNG in place; return (progress, task_state).
+
+    The state is validated first (``progress_type``: the dataclass ``progress`` must fit); an edited
+    or damaged one raises DataError, never a traceback."""
     if not checkpoint.exists(directory, RESUME):
         raise DataError(directory, "no training state to resume from", "train without --resume first")
     meta, tensors = checkpoint.load(directory, RESUME)
+    source = directory / RESUME
+    manifest.check(meta, manifest.RESUME, source)
+    if progress_type is not None:
+        schema = manifest.dataclass_schema(progress_type, required=PROGRESS_REQUIRED, closed=False)
+        manifest.check(meta["progress"], schema, source)
     try:
         model.load_state_dict(tensors["model"], strict=False)
         optimizer.load_state_dict(_join_optimizer(tensors["optimizer"], meta["optimizer"]))
-    except (RuntimeError, ValueError, KeyError) as error:
-        raise DataError(directory / RESUME, f"training state does not fit this model ({error})",
+        torch.set_rng_state(tensors["runtime"]["torch_rng"])
+    except (RuntimeError, ValueError, KeyError, TypeError) as error:
+        raise DataError(source, f"training state does not fit this model ({str(error).splitlines()[0]})",
                         "resume with the same options, or train afresh without --resume") from None
     runtime = tensors["runtime"]
-    torch.set_rng_state(runtime["torch_rng"])
     task_state = {k.removeprefix("task."): v for k, v in runtime.items() if k.startswith("task.")}
     return meta["progress"], task_state

@@ -12,6 +12,7 @@ import logging
 import math
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +25,7 @@ from nlp_rnn import checkpoint
 from nlp_rnn.models.store import save_model
 from nlp_rnn.schedules import Schedule
 from nlp_rnn.train_state import load_training_state, save_training_state
+from nlp_rnn.writer_lock import writer
 
 log = logging.getLogger(__name__)
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
@@ -129,7 +131,7 @@ class Trainer:
 
     def resume(self) -> None:
         """Continue from the training state in ``out_dir``."""
-        progress, task_state = load_training_state(self.out_dir, self.model, self.optimizer)
+        progress, task_state = load_training_state(self.out_dir, self.model, self.optimizer, Progress)
         known = set(Progress.__dataclass_fields__)
         self.progress = Progress(**{k: v for k, v in progress.items() if k in known})  # older states: extra keys
         self.task.load_state_tensors(task_state)
@@ -138,7 +140,12 @@ class Trainer:
             self._best_state = {**self._snapshot(), **tensors["model"]}  # the best epoch so far, from disk
 
     def fit(self) -> list[dict]:
-        """Train until the budget is spent, early stopping triggers or a stop is requested; return the history."""
+        """Train until the budget is spent, early stopping triggers or a stop is requested; return the history.
+        With ``out_dir``, the folder's writer lock is held throughout: a second run into it is refused."""
+        with writer(self.out_dir) if self.out_dir is not None else nullcontext():
+            return self._fit()
+
+    def _fit(self) -> list[dict]:
         if self.progress.step == 0 and self.progress.epoch == 0:
             torch.manual_seed(self.config.seed)
         self._started = time.monotonic()

@@ -104,7 +104,8 @@ def run_convert(args) -> int:
         from nlp_rnn.errors import UserError
 
         raise UserError(f"{out}: the output must end in .kv (gensim's native format)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    kv.save(str(out), separately=["vectors"])
+    from embeddings.convert import save_native
+
+    save_native(kv, out)  # safe onto the source itself: written beside, then renamed in
     print(f"wrote {out} ({len(kv)} × {kv.vector_size})")
     return 0

@@ -40,6 +40,8 @@ def register(subparsers, name: str, help_text: str) -> None:
     train.add_argument("--seed", type=int, default=0, help="same seed → same model (default 0)")
     train.add_argument("--resume", action="store_true", help="continue the run saved in --out exactly where it stopped")
     train.add_argument("--out", required=True, help="model directory to write")
+    train.add_argument("--force", action="store_true",
+                       help="train into --out even if it holds another kind of model or other files")
     train.set_defaults(handler=run_train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy, macro-F1, per-class precision/recall, confusion")
@@ -81,7 +83,9 @@ SINGLE_MODEL_FLAGS = ("cell", "layers", "hidden", "bidirectional", "pooling", "t
 
 def run_train(args) -> int:
     from nlp_rnn.emojify.data import read_examples, train_valid
+    from nlp_rnn.out_folder import check_out_folder
 
+    check_out_folder(args.out, "emojify", resume=getattr(args, "resume", False), force=args.force)
     examples = read_examples(args.data)
     train_set, valid_set = (examples, read_examples(args.valid)) if args.valid else train_valid(examples, seed=args.seed)
     if args.model == "auto":

@@ -39,6 +39,8 @@ def _add_train(commands) -> None:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", required=True, help="model directory")
     train.add_argument("--resume", action="store_true", help="continue the run saved in --out (same options and files)")
+    train.add_argument("--force", action="store_true",
+                       help="train into --out even if it holds another kind of model or other files")
     train.set_defaults(handler=run_train)
 
 
@@ -87,7 +89,9 @@ def _add_stats(commands) -> None:
 def run_train(args) -> int:
     from nlp_rnn.jazz.piece import pieces_from_files
     from nlp_rnn.jazz.train import JazzOptions, train
+    from nlp_rnn.out_folder import check_out_folder
 
+    check_out_folder(args.out, "jazz", resume=getattr(args, "resume", False), force=args.force)
     pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
     options = JazzOptions(tokens=args.tokens, conditioning=args.conditioning, hidden=args.hidden, window=args.window,
                           epochs=args.epochs, max_steps=args.max_steps, seed=args.seed)
@@ -109,12 +113,16 @@ def _improviser(model: str | None):
 
 
 def run_generate(args) -> int:
+    from nlp_rnn.atomic import check_target
     from nlp_rnn.jazz.export import render_wav, write_midi, write_musicxml
     from nlp_rnn.jazz.harmony import parse_progression
     from nlp_rnn.jazz.improvise import SoloOptions, improvise
     from nlp_rnn.jazz.piece import primer_from_file
     from nlp_rnn.jazz.stats import solo_stats
 
+    for target in (args.out, args.wav, args.musicxml):  # refuse a FIFO or a device now, not after the solo is made
+        if target:
+            check_target(target)
     improviser = _improviser(args.model)
     chords = parse_progression(args.chords, improviser.beats_per_bar) if args.chords is not None else None
     primer = primer_from_file(args.primer, args.primer_bars) if args.primer else None

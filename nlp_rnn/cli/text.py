@@ -53,6 +53,8 @@ def _add_train(commands) -> None:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     train.add_argument("--out", required=True, help="model directory")
+    train.add_argument("--force", action="store_true",
+                       help="train into --out even if it holds another kind of model or other files")
     train.set_defaults(handler=run_train)
 
 
@@ -113,8 +115,10 @@ class SchedulePrinter:
 
 
 def run_train(args) -> int:
+    from nlp_rnn.out_folder import check_out_folder
     from nlp_rnn.textgen.pipeline import TextOptions, train_text
 
+    check_out_folder(args.out, "textgen", resume=getattr(args, "resume", False), force=args.force)
     overrides = tuple((k, getattr(args, k)) for k in OVERRIDES if getattr(args, k) is not None)
     options = TextOptions(corpus=args.corpus, valid=args.valid, test=args.test, level=args.level, preset=args.preset,
                           lower=args.lower, max_vocab=args.max_vocab, min_freq=args.min_freq, overrides=overrides,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp_rnn.atomic import check_target, replace
 from nlp_rnn.errors import UserError
 from nlp_rnn.jazz.harmony import Chord
 from nlp_rnn.jazz.piece import Piece
@@ -95,13 +96,14 @@ def write_midi(piece: Piece, path: str | Path, tempo: float | None = None) -> Pa
 
 def _write_atomically(path: Path, suffix: str, write) -> Path:
     """``write(tmp)`` into a temporary file beside ``path``, then rename it into place."""
+    path = check_target(path)  # a FIFO or a device (--out /dev/null) is refused, never replaced
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=suffix + ".tmp")
     os.close(handle)
     try:
         write(tmp)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -121,12 +123,12 @@ def render_wav(midi_path: str | Path, wav_path: str | Path, sample_rate: int = S
     Tries Debian's ``fluidsynth`` (fastest), then ``tinysoundfont`` with the same General MIDI
     SoundFont, then pretty_midi's sine-wave synthesis, which always works but sounds plain.
     """
-    wav_path = Path(wav_path)
+    wav_path = check_target(wav_path)
     wav_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = wav_path.with_name(wav_path.name + ".tmp.wav")
     try:
         renderer = _render(Path(midi_path), tmp, sample_rate)
-        os.replace(tmp, wav_path)
+        replace(tmp, wav_path)
     finally:
         tmp.unlink(missing_ok=True)
     return renderer

@@ -11,8 +11,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from nlp_rnn import checkpoint
+from nlp_rnn import checkpoint, manifest
 from nlp_rnn.errors import DataError
+from nlp_rnn.models.shapes import check_shapes, expected_shapes
 from nlp_rnn.vocab import Vocabulary
 
 # kind → "module:ModelClass:ConfigClass"; a model's class is built from its stored config.
@@ -22,6 +23,12 @@ KINDS = {
     "seq2seq": "nlp_rnn.models.seq2seq:Seq2Seq:Seq2SeqConfig",
     "jazz": "nlp_rnn.jazz.model:JazzModel:JazzModelConfig",
     "forecaster": "nlp_rnn.models.forecaster:Forecaster:ForecasterConfig",
+}
+# kind → manifest part → the config field that gives its length (checked on load)
+SIZES = {
+    "language_model": {"vocabulary": "vocab_size"},
+    "classifier": {"vocabulary": "vocab_size", "labels": "num_classes"},
+    "jazz": {"vocabulary": "vocab_size"},
 }
 
 
@@ -90,30 +97,56 @@ def build_model(kind: str, config: dict, source: str | Path = "<config>") -> nn.
     """A freshly initialised model of ``kind`` from a stored config dict."""
     if kind not in KINDS:
         raise DataError(source, f"unknown model kind {kind!r}", f"expected one of {sorted(KINDS)}")
-    module_name, cls_name, config_name = KINDS[kind].split(":")
-    module = importlib.import_module(module_name)
-    config_cls = getattr(module, config_name)
+    module, cls_name, config_cls = _resolve(kind)
     names = {f.name for f in dataclasses.fields(config_cls)}
     if not isinstance(config, dict) or set(config) - names:
-        raise DataError(source, f"config does not fit {config_name}", "retrain the model with this version")
+        raise DataError(source, f"config does not fit {config_cls.__name__}", "retrain the model with this version")
     try:
         return getattr(module, cls_name)(config_cls(**config))
     except (TypeError, ValueError) as error:
-        raise DataError(source, f"invalid {config_name} ({error})", "retrain the model") from None
+        raise DataError(source, f"invalid {config_cls.__name__} ({error})", "retrain the model") from None
+
+
+def _resolve(kind: str) -> tuple[object, str, type]:
+    module_name, cls_name, config_name = KINDS[kind].split(":")
+    module = importlib.import_module(module_name)
+    return module, cls_name, getattr(module, config_name)
+
+
+def check_meta(meta: dict, source: str | Path) -> None:
+    """Validate a model manifest before use: schema, config, ``extra``, and vocabulary/labels against the sizes."""
+    manifest.check(meta, manifest.MODEL, source)
+    kind = meta["kind"]
+    if kind not in KINDS:
+        raise DataError(source, f"unknown model kind {kind!r}", f"expected one of {sorted(KINDS)}")
+    manifest.check(meta["config"], manifest.dataclass_schema(_resolve(kind)[2]), source)
+    manifest.check(meta.get("extra", {}), manifest.EXTRA.get(kind, {"type": "object"}), source)
+    for part, field_name in SIZES.get(kind, {}).items():
+        items = meta.get(part)
+        items = items.get("tokens") if isinstance(items, dict) else items
+        size = meta["config"].get(field_name)
+        if items is not None and size is not None and len(items) != size:
+            raise DataError(source, f"{part} has {len(items)} entries, the model's {field_name} is {size}",
+                            "retrain or restore the model")
 
 
 def load_model(directory: str | Path, kind: str | None = None, make: Callable[[dict], nn.Module] | None = None) -> LoadedModel:
     """Rebuild the model saved in ``directory``; ``kind`` checks it is the expected sort of model.
 
     ``make(meta)`` builds the model instead of the registry, for models whose excluded weights
-    (``save_model(exclude=...)``) the caller supplies.
+    (``save_model(exclude=...)``) the caller supplies. The manifest is validated and the stored
+    weights' shapes compared with the config before any model is built.
     """
     meta, tensors = checkpoint.load(directory)
     source = Path(directory) / checkpoint.CHECKPOINT
-    if kind is not None and meta.get("kind") != kind:
-        raise DataError(directory, f"holds a {meta.get('kind')} model, not a {kind}", "point to the right model directory")
-    model = make(meta) if make is not None else build_model(meta.get("kind"), meta.get("config"), source)
+    manifest.check(meta, manifest.MODEL, source)
+    if kind is not None and meta["kind"] != kind:
+        raise DataError(directory, f"holds a {meta['kind']} model, not a {kind}", "point to the right model directory")
+    check_meta(meta, source)
     weights = tensors.get("model", {})
+    expected = expected_shapes(lambda: build_model(meta["kind"], meta["config"], source))
+    check_shapes(expected, weights, set(meta.get("aliases", {})) | set(meta.get("external", [])), source)
+    model = make(meta) if make is not None else build_model(meta["kind"], meta["config"], source)
     try:
         missing, unexpected = model.load_state_dict(weights, strict=False)
     except RuntimeError as error:
