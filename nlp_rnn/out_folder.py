@@ -17,6 +17,7 @@ from nlp_rnn.errors import UserError
 from nlp_rnn.train_state import RESUME
 
 NAMES = {"textgen": "a text model", "emojify": "an Emojify model", "jazz": "a jazz model"}
+SIDE_FILES = {"auto.json", "members"}  # Emojify --model auto: its stored choice and its other members
 
 
 def check_out_folder(out: str | Path, app: str, resume: bool = False, force: bool = False) -> None:
@@ -45,7 +46,7 @@ def contents(path: Path) -> str | None:
         except (OSError, ValueError, KeyError, AttributeError, TypeError):
             return f"a {checkpoint.CHECKPOINT} nlp-rnn cannot read"
     foreign = sorted(p.name for p in path.iterdir() if not p.name.startswith(".") and p.name != RESUME
-                     and p.suffix != ".safetensors")
+                     and p.suffix != ".safetensors" and p.name not in SIDE_FILES)
     if foreign:
         listed = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
         return f"files that are not an nlp-rnn model ({listed})"
