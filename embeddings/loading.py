@@ -20,15 +20,11 @@ from gensim.models import KeyedVectors
 from embeddings import cache, packaged
 from embeddings.errors import VectorsError
 from embeddings.files import parse_vectors
+from embeddings.names import GENSIM_DATA
 from embeddings.safe_pickle import load_keyed_vectors
 
 log = logging.getLogger(__name__)
 DEFAULT = packaged.NAME  # "glove-6b-50d", also embeddings.DEFAULT
-GENSIM_DATA = (
-    "glove-wiki-gigaword-50", "glove-wiki-gigaword-100", "glove-wiki-gigaword-200", "glove-wiki-gigaword-300",
-    "glove-twitter-25", "glove-twitter-50", "glove-twitter-100", "glove-twitter-200",
-    "word2vec-google-news-300", "fasttext-wiki-news-subwords-300", "conceptnet-numberbatch-17-06-300",
-)
 _loaded: dict[tuple, KeyedVectors] = {}
 _lock = threading.Lock()
 

@@ -160,3 +160,54 @@ def test_convert_never_replaces_a_fifo(tmp_path):
     with pytest.raises(VectorsError, match="not a regular file"):
         run_convert(argparse.Namespace(spec=str(source), out=str(fifo)))
     assert fifo.exists() and not fifo.is_file()
+
+
+@pytest.fixture(scope="module")
+def file_vectors_model(tmp_path_factory):
+    """A frozen-vectors Emojify model trained from a small GloVe file kept outside its folder."""
+    from nlp_rnn.emojify.data import read_examples, train_valid
+    from nlp_rnn.emojify.model import TOKENIZER
+    from nlp_rnn.emojify.train import EmojifyOptions, train
+
+    root = tmp_path_factory.mktemp("vectors-model")
+    train_set, valid_set = train_valid(read_examples("bundled"))
+    words = sorted({w for e in train_set + valid_set for w in TOKENIZER(e.text)})
+    rng = np.random.default_rng(0)
+    glove = root / "data" / "tiny-glove.txt"
+    glove.parent.mkdir()
+    glove.write_text("".join(f"{w} " + " ".join(f"{x:.3f}" for x in rng.normal(size=4)) + "\n" for w in words))
+    train(EmojifyOptions(model="v1", vectors=str(glove), max_steps=2), train_set, valid_set, root / "model",
+          progress=False)
+    return root / "model", glove
+
+
+def test_a_model_trained_on_a_vectors_file_names_it_beside_itself(file_vectors_model):
+    import json
+
+    from nlp_rnn.emojify.model import load
+
+    folder, glove = file_vectors_model
+    meta = json.loads((folder / "checkpoint.json").read_text())
+    assert meta["extra"]["vectors"] == "tiny-glove.txt"  # a name, never the path it was trained from
+    assert (folder / "tiny-glove.txt").resolve() == glove.resolve()
+    model = load(folder)
+    assert model.vectors == str(glove.resolve()) and model.probabilities(["I love you"]).shape[0] == 1
+
+
+@pytest.mark.parametrize("spec", ["/etc/passwd", "../data/tiny-glove.txt", "..", "", 5, "fifo.txt"])
+def test_a_vectors_spec_naming_a_path_or_no_file_is_refused(file_vectors_model, tmp_path, spec):
+    import json
+    import shutil
+
+    from nlp_rnn.emojify.model import load
+    from nlp_rnn.errors import DataError
+
+    source, _ = file_vectors_model
+    folder = tmp_path / "model"
+    shutil.copytree(source, folder, symlinks=True)
+    os.mkfifo(folder / "fifo.txt")
+    meta = json.loads((folder / "checkpoint.json").read_text())
+    meta["extra"]["vectors"] = spec
+    (folder / "checkpoint.json").write_text(json.dumps(meta))
+    with pytest.raises((DataError, VectorsError)):
+        load(folder)

@@ -139,14 +139,17 @@ class EmojiModel:
 
 def save_info(model: EmojiModel) -> dict:
     """What ``save_model`` needs besides the classifier (the training engine passes it on)."""
+    from nlp_rnn.vectors_spec import stored_spec
+
     exclude = ("embedding.weight",) if model.vocabulary is None else ()
     return {"vocabulary": model.vocabulary, "labels": model.labels, "exclude": exclude,
-            "extra": {"vectors": model.vectors, "tokenizer": asdict(model.tokenizer), "app": "emojify"}}
+            "extra": {"vectors": stored_spec(model.vectors), "tokenizer": asdict(model.tokenizer), "app": "emojify"}}
 
 
 def load(directory: str | Path) -> EmojiModel:
     """Load an Emojify model directory; raises DataError (or VectorsError) with the fix."""
     from nlp_rnn.models.classifier import ClassifierConfig
+    from nlp_rnn.vectors_spec import resolve_stored
 
     def make(meta: dict) -> Classifier:
         try:
@@ -155,12 +158,13 @@ def load(directory: str | Path) -> EmojiModel:
             raise DataError(directory, f"not an Emojify model ({error})", "train one with nlp-rnn emojify train") from None
         if "embedding.weight" in meta.get("external", []):
             with _lock:
-                _, embedding = frozen_vectors(meta["extra"]["vectors"])
+                _, embedding = frozen_vectors(resolve_stored(directory, meta["extra"].get("vectors")))
             return Classifier(config, embedding=embedding)
         return Classifier(config)
 
     loaded = load_model(directory, kind="classifier", make=make)
-    model = EmojiModel(loaded.model, loaded.labels, loaded.extra.get("vectors", "glove-6b-50d"), loaded.vocabulary,
+    vectors = resolve_stored(directory, loaded.extra.get("vectors", "glove-6b-50d"), need_file=loaded.vocabulary is None)
+    model = EmojiModel(loaded.model, loaded.labels, vectors, loaded.vocabulary,
                        Tokenizer(**loaded.extra.get("tokenizer", asdict(TOKENIZER))))
     auto = loaded.extra.get("auto")
     return _with_members(model, auto, Path(directory)) if auto is not None else model

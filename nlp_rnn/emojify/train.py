@@ -124,6 +124,10 @@ def train(options: EmojifyOptions, train: list[Example], valid: list[Example], o
                          progress=progress, optimizer=options.optimizer, max_steps=options.max_steps,
                          weight_decay=DEFAULT_WEIGHT_DECAY[kind] if options.weight_decay is None else options.weight_decay)
     task = ClassificationTask(model, train, valid, options.batch_size, options.seed)
+    if out_dir is not None:
+        from nlp_rnn.vectors_spec import link_beside
+
+        link_beside(out_dir, options.vectors)  # the checkpoint names a vectors file by its name beside it
     info = save_info(model)
     info["extra"].update(extra or {})
     callbacks = list(callbacks)
