@@ -87,9 +87,11 @@ def exists(directory: str | Path, manifest: str = CHECKPOINT) -> bool:
     return (Path(directory) / manifest).is_file()
 
 
-def load(directory: str | Path, manifest: str = CHECKPOINT) -> tuple[dict, dict[str, dict[str, torch.Tensor]]]:
-    """Read a checkpoint written by ``save``: (meta, role → tensors). Raises DataError when the
-    directory is missing, damaged, from an unknown format version, or holds pickle files."""
+def load(directory: str | Path, manifest: str = CHECKPOINT, device: str | torch.device = "cpu",
+         ) -> tuple[dict, dict[str, dict[str, torch.Tensor]]]:
+    """Read a checkpoint written by ``save``: (meta, role → tensors), the tensors mapped to ``device``
+    (files always hold CPU tensors). Raises DataError when the directory is missing, damaged, from
+    an unknown format version, or holds pickle files."""
     directory = Path(directory)
     path = directory / manifest
     if not directory.is_dir():
@@ -98,7 +100,8 @@ def load(directory: str | Path, manifest: str = CHECKPOINT) -> tuple[dict, dict[
         raw = _read_manifest(directory, path)
         meta = _parse_manifest(path, raw)
         try:
-            return meta, {role: _read_tensors(directory, entry) for role, entry in meta["files"].items()}
+            return meta, {role: {name: tensor.to(device) for name, tensor in _read_tensors(directory, entry).items()}
+                          for role, entry in meta["files"].items()}
         except DataError:
             if attempt == LOAD_ATTEMPTS - 1 or _read_manifest(directory, path) == raw:
                 raise  # really damaged, not replaced by a writer while we read it

@@ -6,7 +6,8 @@ The recurrent state is carried forward one token at a time: nothing is ever re-f
 
 Past the prime everything per token is small, so it runs on numpy arrays, whose calls cost a
 fraction of torch's: the distribution, the draw (uniforms from the call's seeded torch.Generator,
-drawn up front) and, for language models, the recurrent step itself (``numpy_step``).
+drawn up front) and, for language models on the CPU, the recurrent step itself (``numpy_step``);
+on a GPU the model's own torch step runs there and only the logits come back each token.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from nlp_rnn.devices import model_device, to_device
 
 GREEDY_BELOW = 1e-6  # temperatures under this are greedy: logits / 1e-300 overflows to inf and NaN
 CHUNK = 1024  # steps whose random numbers are drawn at once: memory per chunk, not per --length
@@ -109,9 +112,10 @@ def _stream(model, prime: list[int], config: SampleConfig) -> Iterator[np.ndarra
         streams = config.num_samples
         if config.max_new_tokens == 0:
             return
-        logits, hidden = model(torch.tensor([prime] * streams), model.init_hidden(streams))  # the prime, once
-        step = _stepper(model, hidden)
-        logits = logits[:, -1].float().numpy()  # (streams, vocab)
+        device = _device_of(model)
+        logits, hidden = model(to_device(torch.tensor([prime] * streams), device), model.init_hidden(streams))  # prime
+        step = _stepper(model, hidden, device)
+        logits = logits[:, -1].float().cpu().numpy()  # (streams, vocab)
         done = np.zeros(streams, dtype=bool)
         for position in range(config.max_new_tokens):
             if position % CHUNK == 0:
@@ -130,19 +134,24 @@ def _stream(model, prime: list[int], config: SampleConfig) -> Iterator[np.ndarra
         model.train(was_training)
 
 
-def _stepper(model, hidden) -> Callable[[np.ndarray], np.ndarray]:
+def _device_of(model) -> torch.device:
+    """Where the model runs (a wrapper that is not a Module says so with ``device``)."""
+    return model.device if hasattr(model, "device") else model_device(model)
+
+
+def _stepper(model, hidden, device: torch.device) -> Callable[[np.ndarray], np.ndarray]:
     """tokens (streams,) → next logits (streams, vocab), carrying the state: the numpy step for
-    language models (see ``numpy_step``), the model's own ``step`` for anything else."""
+    language models on the CPU (see ``numpy_step``), the model's own ``step`` for anything else."""
     from nlp_rnn.numpy_step import NumpyStep
 
-    fast = NumpyStep.of(model, hidden)
+    fast = NumpyStep.of(model, hidden) if device.type == "cpu" else None
     if fast is not None:
         return fast
     state = [hidden]
 
     def step(tokens: np.ndarray) -> np.ndarray:
-        logits, state[0] = model.step(torch.from_numpy(tokens), state[0])
-        return logits.float().numpy()
+        logits, state[0] = model.step(to_device(torch.from_numpy(tokens), device), state[0])
+        return logits.float().cpu().numpy()
 
     return step
 

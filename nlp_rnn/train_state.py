@@ -1,8 +1,8 @@
 """The resumable part of a training run, stored as a second checkpoint manifest (``resume.json``).
 
-It holds the model weights, the optimizer's tensors and the torch RNG state as safetensors,
-and everything else (epoch, step, history, schedule, optimizer settings) as JSON, so a resumed
-run continues exactly where the interrupted one stopped.
+It holds the model weights, the optimizer's tensors and the torch RNG states (CPU, and each GPU's
+when CUDA is in use) as safetensors, and everything else (epoch, step, history, schedule,
+optimizer settings) as JSON, so a resumed run continues exactly where the interrupted one stopped.
 """
 
 from __future__ import annotations
@@ -44,6 +44,13 @@ def _join_optimizer(tensors: dict[str, torch.Tensor], json_part: dict) -> dict:
     return {"state": state, "param_groups": json_part["param_groups"]}
 
 
+def _cuda_rng() -> dict[str, torch.Tensor]:
+    """Every GPU's generator state, stacked (gpus, state); nothing on a machine that never used CUDA."""
+    if not (torch.cuda.is_available() and torch.cuda.is_initialized()):
+        return {}
+    return {"cuda_rng": torch.stack(torch.cuda.get_rng_state_all())}
+
+
 def save_training_state(
     directory: Path, model: nn.Module, optimizer: torch.optim.Optimizer, progress: dict, task_state: dict,
     exclude: tuple[str, ...] = (),
@@ -56,7 +63,7 @@ def save_training_state(
     tensors = {
         "model": weights,
         "optimizer": optimizer_tensors,
-        "runtime": {"torch_rng": torch.get_rng_state(), **{f"task.{k}": v for k, v in task_state.items()}},
+        "runtime": {"torch_rng": torch.get_rng_state(), **_cuda_rng(), **{f"task.{k}": v for k, v in task_state.items()}},
     }
     checkpoint.save(directory, {"progress": progress, "optimizer": optimizer_json}, tensors, manifest=RESUME)
 
@@ -84,5 +91,7 @@ def load_training_state(
         raise DataError(source, f"training state does not fit this model ({str(error).splitlines()[0]})",
                         "resume with the same options, or train afresh without --resume") from None
     runtime = tensors["runtime"]
+    if "cuda_rng" in runtime and torch.cuda.is_available() and len(runtime["cuda_rng"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(list(runtime["cuda_rng"]))  # dropout masks on the GPU continue too
     task_state = {k.removeprefix("task."): v for k, v in runtime.items() if k.startswith("task.")}
     return meta["progress"], task_state

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from nlp_rnn import checkpoint
+from nlp_rnn.devices import in_use
 
 st.title("nlp-rnn")
 st.write("Recurrent-network tools on one shared core: word vectors, sequence models, training, sampling.")
@@ -46,4 +47,5 @@ for name, what, state in TOOLS:
     st.subheader(name)
     st.write(what)
     st.caption(f"Status: {state()}")
+st.caption(f"Device: {in_use()} (set NLP_RNN_DEVICE=cpu|cuda|cuda:N|mps to choose).")
 st.caption("Word vectors: GloVe 6B 50d (400,000 words × 50), packaged with nlp-rnn, offline.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlp_rnn.cli.parsing import add_group, positive_int
+from nlp_rnn.cli.parsing import add_device_options, add_group, positive_int
 
 MODEL_HELP = "model directory (default: the bundled model, trained on first use)"
 
@@ -36,18 +36,21 @@ def register(subparsers, name: str, help_text: str) -> None:
     train.add_argument("--unfreeze-after", type=positive_int, metavar="N",
                        help="fine-tune the word vectors after N epochs (off by default: it did not help; see README)")
     train.add_argument("--epochs", type=positive_int, help="v1/v2: at most this many epochs (default 300 v1, 80 v2)")
+    train.add_argument("--batch-size", type=positive_int, default=32, help="sentences per step, over all ranks (default 32)")
     train.add_argument("--max-steps", type=positive_int, help="stop every run after N optimizer steps (1 = dry run)")
     train.add_argument("--seed", type=int, default=0, help="same seed → same model (default 0)")
     train.add_argument("--resume", action="store_true", help="continue the run saved in --out exactly where it stopped")
     train.add_argument("--out", required=True, help="model directory to write")
     train.add_argument("--force", action="store_true",
                        help="train into --out even if it holds another kind of model or other files")
+    add_device_options(train, trains=True, ranks=True)
     train.set_defaults(handler=run_train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy, macro-F1, per-class precision/recall, confusion")
     evaluate.add_argument("--model", help=MODEL_HELP)
     evaluate.add_argument("--data", required=True, help="labelled CSV (same formats as train)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    add_device_options(evaluate)
     evaluate.set_defaults(handler=run_evaluate)
 
     classify = commands.add_parser("classify", help="one output row per input line, streamed")
@@ -59,23 +62,25 @@ def register(subparsers, name: str, help_text: str) -> None:
     workers = default_workers()
     classify.add_argument("--workers", type=positive_int, default=workers,
                           help=f"batches classified at once, one core each (default {workers}: the cores, at most 4)")
+    add_device_options(classify)
     classify.set_defaults(handler=run_classify)
 
     explain = commands.add_parser("explain", help="each word's contribution to the prediction")
     explain.add_argument("sentence")
     explain.add_argument("--model", help=MODEL_HELP)
     explain.add_argument("--json", action="store_true", help="print one JSON object")
+    add_device_options(explain)
     explain.set_defaults(handler=run_explain)
 
 
-def _model(path: str | None):
+def _model(path: str | None, device: str | None = None):
     if path is None:
         from nlp_rnn.emojify.default import load_default
 
-        return load_default()
+        return load_default(device=device)
     from nlp_rnn.emojify.model import load
 
-    return load(path)
+    return load(path, device)
 
 
 SINGLE_MODEL_FLAGS = ("cell", "layers", "hidden", "bidirectional", "pooling", "trainable_embeddings", "epochs")
@@ -94,7 +99,8 @@ def run_train(args) -> int:
 
     chosen = {name: getattr(args, name) for name in SINGLE_MODEL_FLAGS if getattr(args, name) is not None}
     options = EmojifyOptions(model=args.model, vectors=args.vectors, seed=args.seed, max_steps=args.max_steps,
-                             unfreeze_after=args.unfreeze_after, **chosen)
+                             unfreeze_after=args.unfreeze_after, batch_size=args.batch_size, device=args.device,
+                             precision=args.precision, **chosen)
     model, history = train(options, train_set, valid_set, args.out, resume=args.resume)
     summary = f"trained {args.model} on {len(train_set)} sentences, {len(history)} epochs; "
     if valid_set and history:
@@ -150,7 +156,7 @@ def run_evaluate(args) -> int:
     from nlp_rnn.emojify.data import read_examples
     from nlp_rnn.emojify.evaluate import evaluate
 
-    model = _model(args.model)
+    model = _model(args.model, args.device)
     report = evaluate(model, read_examples(args.data))
     if args.json:
         print(json.dumps({**report, "auto": model.auto} if model.auto else report, ensure_ascii=False))
@@ -180,7 +186,7 @@ def run_classify(args) -> int:
 
     inputs = args.inputs or ["-"]
     paths = [None if name == "-" else require_file(name, "input file") for name in inputs]  # all checked first
-    model = _model(args.model)
+    model = _model(args.model, args.device)
     # The vectors' 400,000-word index is long-lived: keep the cyclic garbage collector from walking it
     # again and again while millions of short-lived rows come and go (it cost a fifth of the run).
     gc.freeze()
@@ -213,7 +219,7 @@ def run_explain(args) -> int:
 
     from nlp_rnn.emojify.explain import explain
 
-    model = _model(args.model)
+    model = _model(args.model, args.device)
     predicted, probs, scores, method = explain(model, args.sentence)
     if args.json:
         print(json.dumps({"label": model.labels[predicted], "emoji": model.emojis[predicted], "method": method,

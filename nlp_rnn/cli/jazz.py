@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from nlp_rnn.cli.parsing import add_group, non_negative_float, positive_int
+from nlp_rnn.cli.parsing import add_device_options, add_group, non_negative_float, positive_int
 
 MODEL_HELP = "model directory (default: a model of music21's ragtime and lead sheets, trained on first use)"
 
@@ -35,12 +35,14 @@ def _add_train(commands) -> None:
     train.add_argument("--hidden", type=positive_int, default=64, help="LSTM units (default 64, the exercise's n_a)")
     train.add_argument("--window", type=positive_int, default=30, help="tokens per training window (default 30, Tx)")
     train.add_argument("--epochs", type=positive_int, default=60)
+    train.add_argument("--batch-size", type=positive_int, default=32, help="windows per step, over all ranks (default 32)")
     train.add_argument("--max-steps", type=positive_int, help="stop after N steps (1 = dry run)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", required=True, help="model directory")
     train.add_argument("--resume", action="store_true", help="continue the run saved in --out (same options and files)")
     train.add_argument("--force", action="store_true",
                        help="train into --out even if it holds another kind of model or other files")
+    add_device_options(train, trains=True, ranks=True)
     train.set_defaults(handler=run_train)
 
 
@@ -66,6 +68,7 @@ def _add_generate(commands) -> None:
     generate.add_argument("--wav", help="also render audio to this WAV file (General MIDI SoundFont)")
     generate.add_argument("--musicxml", metavar="FILE", help="also write the solo and its chord symbols as a lead sheet")
     generate.add_argument("--json", action="store_true", help="print the solo's statistics as one JSON object")
+    add_device_options(generate)
     generate.set_defaults(handler=run_generate)
 
 
@@ -75,6 +78,7 @@ def _add_evaluate(commands) -> None:
     evaluate.add_argument("--midi", nargs="+", required=True, metavar="FILE", help="score files (.mid, .xml/.mxl, .abc)")
     _add_selection(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    add_device_options(evaluate)
     evaluate.set_defaults(handler=run_evaluate)
 
 
@@ -94,7 +98,8 @@ def run_train(args) -> int:
     check_out_folder(args.out, "jazz", resume=getattr(args, "resume", False), force=args.force)
     pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
     options = JazzOptions(tokens=args.tokens, conditioning=args.conditioning, hidden=args.hidden, window=args.window,
-                          epochs=args.epochs, max_steps=args.max_steps, seed=args.seed)
+                          epochs=args.epochs, batch_size=args.batch_size, max_steps=args.max_steps, seed=args.seed,
+                          device=args.device, precision=args.precision)
     _, vocabulary, history = train(options, pieces, args.out, sources=list(args.midi), resume=args.resume)
     notes = sum(1 for p in pieces for n in p.melody if n.pitch is not None)
     print(f"{len(pieces)} piece(s), {notes} notes, vocabulary {len(vocabulary)} tokens ({args.tokens}); "
@@ -102,14 +107,14 @@ def run_train(args) -> int:
     return 0
 
 
-def _improviser(model: str | None):
+def _improviser(model: str | None, device: str | None = None):
     from nlp_rnn.jazz.improvise import load_improviser
 
     if model:
-        return load_improviser(model)
+        return load_improviser(model, device)
     from nlp_rnn.jazz.default import load_default
 
-    return load_default()
+    return load_default(device=device)
 
 
 def run_generate(args) -> int:
@@ -123,7 +128,7 @@ def run_generate(args) -> int:
     for target in (args.out, args.wav, args.musicxml):  # refuse a FIFO or a device now, not after the solo is made
         if target:
             check_target(target)
-    improviser = _improviser(args.model)
+    improviser = _improviser(args.model, args.device)
     chords = parse_progression(args.chords, improviser.beats_per_bar) if args.chords is not None else None
     primer = primer_from_file(args.primer, args.primer_bars) if args.primer else None
     options = SoloOptions(primer=primer, cleanup=args.cleanup, guide=args.guide, tempo=args.tempo)
@@ -149,7 +154,7 @@ def run_evaluate(args) -> int:
     from nlp_rnn.jazz.evaluate import evaluate
     from nlp_rnn.jazz.piece import pieces_from_files
 
-    improviser = _improviser(args.model)
+    improviser = _improviser(args.model, args.device)
     pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
     result = evaluate(improviser, pieces)
     if args.json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from nlp_rnn.cli.parsing import add_group, non_negative_float, positive_int
+from nlp_rnn.cli.parsing import add_device_options, add_group, non_negative_float, positive_int
 
 
 def int_list(text: str) -> tuple[int, ...]:
@@ -32,6 +32,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     abcde.add_argument("--epochs", type=positive_int, default=200)
     abcde.add_argument("--seed", type=int, default=0)
     abcde.add_argument("--json", action="store_true", help="print one JSON object")
+    add_device_options(abcde, trains=True)
     abcde.set_defaults(handler=run_abcde)
 
     sine = commands.add_parser("sine", help="predict a sine wave, then roll it out from the model's own predictions")
@@ -40,6 +41,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     sine.add_argument("--epochs", type=positive_int, default=30)
     sine.add_argument("--seed", type=int, default=0)
     sine.add_argument("--json", action="store_true")
+    add_device_options(sine, trains=True)
     sine.set_defaults(handler=run_sine)
 
     series = commands.add_parser("series", help="forecast a series with LSTM(80)→LSTM(100) and its GRU twin")
@@ -50,6 +52,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     series.add_argument("--epochs", type=positive_int, default=15)
     series.add_argument("--seed", type=int, default=0)
     series.add_argument("--json", action="store_true")
+    add_device_options(series, trains=True)
     series.set_defaults(handler=run_series)
 
     compare = commands.add_parser("compare", help="RNN vs LSTM vs GRU on a task that needs memory, same budget")
@@ -61,6 +64,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     compare.add_argument("--lr", type=non_negative_float, default=0.01)
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--json", action="store_true")
+    add_device_options(compare, trains=True)
     compare.set_defaults(handler=run_compare)
 
     gradcheck = commands.add_parser(
@@ -75,11 +79,15 @@ def register(subparsers, name: str, help_text: str) -> None:
     gradcheck.set_defaults(handler=run_gradcheck)
 
 
+def _placement(args) -> dict:
+    return {"device": args.device, "precision": args.precision}
+
+
 def run_abcde(args) -> int:
     from nlp_rnn.lab.abcde import VARIANTS, AbcdeOptions, run
 
     variants = list(VARIANTS) if args.variant == "all" else [args.variant]
-    results = [run(AbcdeOptions(variant=v, epochs=args.epochs, seed=args.seed)) for v in variants]
+    results = [run(AbcdeOptions(variant=v, epochs=args.epochs, seed=args.seed, **_placement(args))) for v in variants]
     for result in results:
         result.pop("model")
     if args.json:
@@ -95,7 +103,7 @@ def run_sine(args) -> int:
     from nlp_rnn.lab.sine import SineOptions, run
 
     variants = ["rnn", "lstm"] if args.variant == "both" else [args.variant]
-    results = [run(SineOptions(variant=v, epochs=args.epochs, seed=args.seed)) for v in variants]
+    results = [run(SineOptions(variant=v, epochs=args.epochs, seed=args.seed, **_placement(args))) for v in variants]
     if args.json:
         print(json.dumps({"variants": results}))
         return 0
@@ -109,7 +117,8 @@ def run_series(args) -> int:
     from nlp_rnn.lab.series import SeriesOptions, read_column, run, synthetic
 
     values = read_column(args.csv, args.column) if args.csv else synthetic(seed=args.seed)
-    result = run(values, SeriesOptions(cells=args.cells, window=args.window, epochs=args.epochs, seed=args.seed))
+    result = run(values, SeriesOptions(cells=args.cells, window=args.window, epochs=args.epochs, seed=args.seed,
+                                                 **_placement(args)))
     if args.json:
         print(json.dumps(result))
         return 0
@@ -124,7 +133,7 @@ def run_compare(args) -> int:
     from nlp_rnn.lab.compare import CompareOptions, run
 
     options = CompareOptions(task=args.task, delays=args.delays, cells=args.cells, hidden=args.hidden, epochs=args.epochs,
-                             lr=args.lr, seed=args.seed)
+                             lr=args.lr, seed=args.seed, **_placement(args))
     result = run(options)
     if args.json:
         print(json.dumps(result))

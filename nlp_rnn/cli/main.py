@@ -35,11 +35,23 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help(sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
+    quiet = not args.verbose or int(os.environ.get("RANK", "0")) > 0  # under N ranks rank 0 alone logs and prints
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(name)s: %(message)s")
+    if int(os.environ.get("RANK", "0")) > 0:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the rank)
     from embeddings.errors import VectorsError
     from nlp_rnn.errors import UserError
 
     try:
+        if hasattr(args, "device"):
+            from nlp_rnn.devices import Placement
+
+            placement = Placement.of(args.device, args.precision)  # a missing GPU fails here, in one line
+            if getattr(args, "nproc", 1) != 1 and not distributed_launched():
+                return launch_ranks(argv if argv is not None else sys.argv[1:], args, placement.device)
+            if args.inference:  # autocast around the model calls (a trainer sets its own, around forward passes only)
+                with placement.autocast():
+                    return int(args.handler(args) or 0)
         return int(args.handler(args) or 0)
     except (UserError, VectorsError) as error:
         return _fail(str(error))
@@ -51,6 +63,23 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"{where}{error.strerror or error}; check the path and its permissions")
     except KeyboardInterrupt:
         return _fail("interrupted", code=130)
+
+
+def distributed_launched() -> bool:
+    from nlp_rnn.distributed import launched
+
+    return launched()
+
+
+def launch_ranks(argv: list[str], args, device) -> int:
+    """``--nproc N``: this process becomes the elastic launcher and runs the same command N times."""
+    from nlp_rnn.distributed import auto_nproc, check_batch, launch
+
+    ranks = auto_nproc(device) if args.nproc == "auto" else args.nproc
+    check_batch(getattr(args, "batch_size", None), ranks)
+    if ranks == 1:
+        return int(args.handler(args) or 0)
+    return launch(argv, ranks, args.max_restarts)
 
 
 def _fail(message: str, code: int = 2) -> int:

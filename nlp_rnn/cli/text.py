@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlp_rnn.cli.parsing import add_group, non_negative_float, positive_int, probability
+from nlp_rnn.cli.parsing import add_device_options, add_group, non_negative_float, positive_int, probability
 from nlp_rnn.textgen.presets import PRESETS
 
 MODEL_HELP = "model directory (default: a char model of the built-in corpus, trained on first use)"
@@ -55,6 +55,7 @@ def _add_train(commands) -> None:
     train.add_argument("--out", required=True, help="model directory")
     train.add_argument("--force", action="store_true",
                        help="train into --out even if it holds another kind of model or other files")
+    add_device_options(train, trains=True, ranks=True)
     train.set_defaults(handler=run_train)
 
 
@@ -63,6 +64,7 @@ def _add_evaluate(commands) -> None:
     evaluate.add_argument("--model", required=True, help="model directory")
     evaluate.add_argument("--corpus", required=True, help="text to evaluate on")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    add_device_options(evaluate)
     evaluate.set_defaults(handler=run_evaluate)
 
 
@@ -76,6 +78,7 @@ def _add_generate(commands) -> None:
     generate.add_argument("--top-p", type=probability, help="nucleus sampling")
     generate.add_argument("--num", type=positive_int, default=1, help="how many samples")
     generate.add_argument("--seed", type=int, help="same seed → same text")
+    add_device_options(generate)
     generate.set_defaults(handler=run_generate)
 
 
@@ -122,7 +125,8 @@ def run_train(args) -> int:
     overrides = tuple((k, getattr(args, k)) for k in OVERRIDES if getattr(args, k) is not None)
     options = TextOptions(corpus=args.corpus, valid=args.valid, test=args.test, level=args.level, preset=args.preset,
                           lower=args.lower, max_vocab=args.max_vocab, min_freq=args.min_freq, overrides=overrides,
-                          tied=args.tied, max_minutes=args.max_minutes, max_steps=args.max_steps, seed=args.seed)
+                          tied=args.tied, max_minutes=args.max_minutes, max_steps=args.max_steps, seed=args.seed,
+                          device=args.device, precision=args.precision)
     _, history, test = train_text(options, args.out, resume=args.resume, callbacks=[SchedulePrinter()])
     best = min(history, key=lambda r: r.get("val_loss", r["train_loss"]))
     print(f"{len(history)} epochs; best epoch {best['epoch']}: valid perplexity {best.get('val_perplexity', float('nan')):.2f}"
@@ -138,7 +142,7 @@ def run_evaluate(args) -> int:
     from nlp_rnn.textgen.corpus import read_text
     from nlp_rnn.textgen.pipeline import evaluate_text, load_text_model
 
-    result = evaluate_text(load_text_model(args.model), read_text(args.corpus))
+    result = evaluate_text(load_text_model(args.model, args.device), read_text(args.corpus))
     print(json.dumps(result) if args.json else "\n".join(f"{k}: {v:.4f}" if isinstance(v, float) else f"{k}: {v}"
                                                            for k, v in result.items()))
     return 0
@@ -154,9 +158,9 @@ def run_generate(args) -> int:
     if args.model is None:
         from nlp_rnn.textgen.default import load_default
 
-        model = load_default()
+        model = load_default(device=args.device)
     else:
-        model = load_text_model(args.model)
+        model = load_text_model(args.model, args.device)
     for i in range(args.num):
         seed = None if args.seed is None else args.seed + i
         for piece in stream_text(model, args.prime, args.length, args.temperature, args.top_k, args.top_p, seed):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from nlp_rnn.defaults import default_dir, train_once
@@ -18,8 +19,8 @@ def default_model_dir() -> Path:
     return default_dir("emojify-default", bundled_path().read_bytes() + repr(OPTIONS).encode())
 
 
-def load_default(progress=None) -> EmojiModel:
-    """Load the default model, training it first if this machine has none yet.
+def load_default(progress=None, device: str | None = None) -> EmojiModel:
+    """Load the default model onto ``device`` (see ``devices.resolve``), training it first if this machine has none yet.
 
     ``progress(done, total, what)``, when callable, hears about each cross-validation run and member
     (the page's first-use bar); ``True``/``False`` are the older "log it"/"quiet" and just log."""
@@ -27,4 +28,4 @@ def load_default(progress=None) -> EmojiModel:
         train_set, _ = train_valid(read_examples("bundled"))
         train_auto(OPTIONS, train_set, directory, progress=progress if callable(progress) else None)
 
-    return train_once(default_model_dir(), fit, load, "the default Emojify model (about 30 s)")
+    return train_once(default_model_dir(), fit, partial(load, device=device), "the default Emojify model (about 30 s)")

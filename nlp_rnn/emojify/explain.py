@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from nlp_rnn.devices import to_model
 from nlp_rnn.emojify.model import EmojiModel
 
 
@@ -28,7 +29,7 @@ def explain(model: EmojiModel, text: str) -> tuple[int, list[float], list[WordSc
     seen = [w for w, k in zip(words, known) if k]
     if model.classifier.attention is not None and not model.members and seen:  # an ensemble: leave-one-out
         tokens, lengths = model.batch([text])
-        _, weights = model.classifier.pool(tokens, lengths)
+        _, weights = model.classifier.pool(*to_model(model.classifier, (tokens, lengths)))
         scores = iter(weights[0, : len(seen)].tolist())
         method = "attention"
     else:

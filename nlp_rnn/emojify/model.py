@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from nlp_rnn.devices import to_model
 from nlp_rnn.emojify.labels import emoji_for
 from nlp_rnn.errors import DataError
 from nlp_rnn.models.classifier import Classifier
@@ -123,17 +124,20 @@ class EmojiModel:
         A recurrent model reads the sentences of each length together: no padding to skip, so no
         packed sequences, which cost more than the whole LSTM for short sentences on a CPU.
         """
-        probs = torch.zeros(len(lengths), self.classifier.config.num_classes)
+        tokens, lengths = to_model(self.classifier, (tokens, lengths))
+        probs = torch.zeros(len(lengths), self.classifier.config.num_classes, device=lengths.device)
         groups = None
         for classifier in self.classifiers:
             classifier.eval()
             if classifier.encoder is None:
-                probs += torch.softmax(classifier(tokens, lengths) / self.temperature, dim=-1)
+                probs += torch.softmax(classifier(tokens, lengths).float() / self.temperature, dim=-1)
                 continue
             groups = groups or [(lengths == n).nonzero().squeeze(1) for n in lengths.unique().tolist()]
             for rows in groups:
                 length = int(lengths[rows[0]])
-                probs[rows] += torch.softmax(classifier(tokens[rows, :length], lengths[rows]) / self.temperature, dim=-1)
+                logits = classifier(tokens[rows, :length], lengths[rows]).float()
+                probs[rows] += torch.softmax(logits / self.temperature, dim=-1)
+        probs = probs.cpu()  # callers read rows as numpy
         return probs / len(self.classifiers) if self.members else probs
 
 
@@ -146,8 +150,9 @@ def save_info(model: EmojiModel) -> dict:
             "extra": {"vectors": stored_spec(model.vectors), "tokenizer": asdict(model.tokenizer), "app": "emojify"}}
 
 
-def load(directory: str | Path) -> EmojiModel:
-    """Load an Emojify model directory; raises DataError (or VectorsError) with the fix."""
+def load(directory: str | Path, device: str | None = None) -> EmojiModel:
+    """Load an Emojify model directory onto ``device`` (see ``devices.resolve``); raises DataError
+    (or VectorsError) with the fix."""
     from nlp_rnn.models.classifier import ClassifierConfig
     from nlp_rnn.vectors_spec import resolve_stored
 
@@ -162,15 +167,15 @@ def load(directory: str | Path) -> EmojiModel:
             return Classifier(config, embedding=embedding)
         return Classifier(config)
 
-    loaded = load_model(directory, kind="classifier", make=make)
+    loaded = load_model(directory, kind="classifier", make=make, device=device)
     vectors = resolve_stored(directory, loaded.extra.get("vectors", "glove-6b-50d"), need_file=loaded.vocabulary is None)
     model = EmojiModel(loaded.model, loaded.labels, vectors, loaded.vocabulary,
                        Tokenizer(**loaded.extra.get("tokenizer", asdict(TOKENIZER))))
     auto = loaded.extra.get("auto")
-    return _with_members(model, auto, Path(directory)) if auto is not None else model
+    return _with_members(model, auto, Path(directory), device) if auto is not None else model
 
 
-def _with_members(model: EmojiModel, auto: dict, directory: Path) -> EmojiModel:
+def _with_members(model: EmojiModel, auto: dict, directory: Path, device: str | None = None) -> EmojiModel:
     """An --model auto checkpoint: its other members live in ``members/1``, ``members/2``, ... beside it."""
     source = directory / "checkpoint.json"
     try:
@@ -179,13 +184,13 @@ def _with_members(model: EmojiModel, auto: dict, directory: Path) -> EmojiModel:
             raise ValueError
     except (KeyError, TypeError, ValueError):
         raise DataError(source, "damaged ensemble description (extra.auto)", "retrain the model") from None
-    others = [_load_member(directory / "members" / str(i), model) for i in range(1, count)]
+    others = [_load_member(directory / "members" / str(i), model, device) for i in range(1, count)]
     return EmojiModel(model.classifier, model.labels, model.vectors, model.vocabulary, model.tokenizer, others,
                       temperature, auto)
 
 
-def _load_member(directory: Path, top: EmojiModel) -> Classifier:
-    member = load(directory)
+def _load_member(directory: Path, top: EmojiModel, device: str | None = None) -> Classifier:
+    member = load(directory, device)
     same_words = (member.vocabulary is None) == (top.vocabulary is None) and (
         top.vocabulary is None or member.vocabulary.index_to_token == top.vocabulary.index_to_token)
     if member.labels != top.labels or member.vectors != top.vectors or member.tokenizer != top.tokenizer or not same_words:

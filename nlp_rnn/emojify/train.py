@@ -10,6 +10,8 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
+from nlp_rnn import distributed
+from nlp_rnn.devices import to_model
 from nlp_rnn.emojify.data import Example
 from nlp_rnn.emojify.model import TOKENIZER, EmojiModel, save_info, shared_vectors_layer
 from nlp_rnn.errors import UserError
@@ -43,6 +45,8 @@ class EmojifyOptions:
     patience: int | None = 20  # early stopping on validation loss (None: run every epoch)
     max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
     seed: int = 0
+    device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
+    precision: str = "fp32"  # fp32 | bf16 | fp16
 
 
 class ClassificationTask(Task):
@@ -70,10 +74,15 @@ class ClassificationTask(Task):
     def evaluate(self, model) -> dict[str, float]:
         if self.valid is None:
             return {}
-        tokens, lengths, labels = self.valid
-        logits = model(tokens, lengths)
-        return {"val_loss": float(F.cross_entropy(logits, labels)),
-                "val_accuracy": float((logits.argmax(-1) == labels).float().mean())}
+        rows = distributed.local_rows(self.valid)  # under N ranks each scores its share; the sums are joined
+        sums = [0.0, 0.0, 0]
+        if rows is not None:
+            tokens, lengths, labels = to_model(model, rows)
+            logits = model(tokens, lengths).float()
+            sums = [float(F.cross_entropy(logits, labels, reduction="sum")), float((logits.argmax(-1) == labels).sum()),
+                    len(labels)]
+        loss, correct, count = distributed.all_sum(sums)
+        return {"val_loss": loss / count, "val_accuracy": correct / count}
 
 
 def build_model(options: EmojifyOptions, train: list[Example]) -> EmojiModel:
@@ -122,6 +131,7 @@ def train(options: EmojifyOptions, train: list[Example], valid: list[Example], o
     config = TrainConfig(epochs=options.epochs or DEFAULT_EPOCHS[kind], lr=options.lr or DEFAULT_LR[kind],
                          early_stopping_patience=options.patience if valid else None, seed=options.seed,
                          progress=progress, optimizer=options.optimizer, max_steps=options.max_steps,
+                         device=options.device, precision=options.precision,
                          weight_decay=DEFAULT_WEIGHT_DECAY[kind] if options.weight_decay is None else options.weight_decay)
     task = ClassificationTask(model, train, valid, options.batch_size, options.seed)
     if out_dir is not None:
@@ -136,11 +146,11 @@ def train(options: EmojifyOptions, train: list[Example], valid: list[Example], o
 
         callbacks.append(UnfreezeEmbedding(model.classifier.embedding, options.unfreeze_after))
     trainer = Trainer(model.classifier, task, config, out_dir=out_dir, model_info=info, callbacks=callbacks)
-    if resume:
+    if distributed.resuming(resume, out_dir):  # asked to, or restarted by the launcher after a failure
         trainer.resume()
     history = trainer.fit()
     if out_dir is not None:
         from nlp_rnn.emojify.model import load
 
-        return load(out_dir), history
+        return load(out_dir, options.device), history
     return model, history

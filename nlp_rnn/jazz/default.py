@@ -8,6 +8,8 @@ symbols. Grammar tokens are key-free, so what the model learns transfers to any 
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from nlp_rnn import checkpoint
@@ -43,12 +45,14 @@ def default_model_dir() -> Path:
     return default_dir("jazz-default", repr((CORPUS, OPTIONS, VERSION)).encode())
 
 
-def load_default(progress: bool = True, callbacks=()) -> Improviser:
+def load_default(progress: bool = True, callbacks=(), device: str | None = None) -> Improviser:
+    """The default improviser on ``device`` (see ``devices.resolve``), trained there first if this machine has none."""
     def fit(directory: Path) -> None:
-        train(OPTIONS, default_pieces(), directory, sources=[name for name, _, _ in CORPUS],
+        train(replace(OPTIONS, device=device), default_pieces(), directory, sources=[name for name, _, _ in CORPUS],
               callbacks=list(callbacks), progress=progress)
 
-    return train_once(default_model_dir(), fit, load_improviser, "the default jazz model (about 30 s)")
+    return train_once(default_model_dir(), fit, partial(load_improviser, device=device),
+                      "the default jazz model (about 30 s)")
 
 
 def is_trained() -> bool:

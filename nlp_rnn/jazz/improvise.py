@@ -44,8 +44,9 @@ class Improviser:
         return Piece(melody, self.source_chords, self.beats_per_bar, self.extra.get("tempo") or DEFAULT_TEMPO, "source")
 
 
-def load_improviser(directory: str | Path) -> Improviser:
-    loaded = load_model(directory, kind="jazz")
+def load_improviser(directory: str | Path, device: str | None = None) -> Improviser:
+    """The improviser saved in ``directory``, on ``device`` (see ``devices.resolve``)."""
+    loaded = load_model(directory, kind="jazz", device=device)
     return Improviser(loaded.model, loaded.vocabulary, loaded.extra, loaded.history)
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import torch
 
+from nlp_rnn.devices import to_model
 from nlp_rnn.jazz.context import context_tensor
 from nlp_rnn.jazz.harmony import Chord
 from nlp_rnn.jazz.model import JazzModel
@@ -26,8 +27,12 @@ class ChordTrack:
 
     def __init__(self, model: JazzModel, vocabulary: Vocabulary, chords: list[Chord], beats_per_bar: float, total: float):
         self.model, self.chords, self.beats_per_bar, self.total = model, chords, beats_per_bar, total
-        self.durations = torch.tensor([duration_of(t) for t in vocabulary.index_to_token])  # (vocab,)
+        self.durations = to_model(model, torch.tensor([duration_of(t) for t in vocabulary.index_to_token]))  # (vocab,)
         self.eos = vocabulary.eos_index
+
+    @property
+    def device(self) -> torch.device:
+        return self.durations.device
 
     @property
     def training(self) -> bool:
@@ -42,7 +47,7 @@ class ChordTrack:
         return self
 
     def init_hidden(self, batch_size: int):
-        return self.model.init_hidden(batch_size), torch.zeros(batch_size)
+        return self.model.init_hidden(batch_size), torch.zeros(batch_size, device=self.device)
 
     def __call__(self, tokens: torch.Tensor, hidden):
         """tokens (streams, seq) → logits (streams, seq, vocab); hidden = (recurrent state, onset per stream)."""
@@ -51,7 +56,7 @@ class ChordTrack:
         context = None
         if self.model.config.context_size:
             flat = context_tensor(self.chords, onsets.reshape(-1), self.beats_per_bar)  # (streams * seq, C)
-            context = flat.reshape(*onsets.shape, -1)
+            context = to_model(self.model, flat.reshape(*onsets.shape, -1))
         logits, state = self.model(tokens, context, state)
         logits[:, -1] = self._finish(logits[:, -1], onsets[:, -1])
         return logits, (state, onsets[:, -1])
@@ -61,7 +66,7 @@ class ChordTrack:
         onset = onset + self.durations[tokens]  # (streams,)
         context = None
         if self.model.config.context_size:
-            context = context_tensor(self.chords, onset, self.beats_per_bar)
+            context = to_model(self.model, context_tensor(self.chords, onset, self.beats_per_bar))
         logits, state = self.model.step(tokens, context, state)
         return self._finish(logits, onset), (state, onset)
 

@@ -10,7 +10,7 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
-from nlp_rnn import checkpoint
+from nlp_rnn import checkpoint, distributed
 from nlp_rnn.errors import UserError
 from nlp_rnn.jazz.context import CONTEXT_SIZE, context_tensor
 from nlp_rnn.jazz.model import JazzModel, JazzModelConfig
@@ -42,6 +42,8 @@ class JazzOptions:
     max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
     max_minutes: float | None = None
     seed: int = 0
+    device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
+    precision: str = "fp32"  # fp32 | bf16 | fp16
 
 
 class WindowTask(Task):
@@ -56,11 +58,11 @@ class WindowTask(Task):
 
     def train_batches(self, epoch: int) -> list:
         order = torch.randperm(len(self.tokens), generator=torch.Generator().manual_seed(self.seed * 1_000 + epoch))
-        return [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        return [(self.tokens[rows], self.context[rows] if self.context is not None else None)
+                for rows in order.split(self.batch_size)]
 
     def train_step(self, model, batch) -> tuple[torch.Tensor, int]:
-        tokens = self.tokens[batch]
-        context = self.context[batch] if self.context is not None else None
+        tokens, context = batch
         logits, _ = model(tokens[:, :-1], context)
         return F.cross_entropy(logits.reshape(-1, logits.size(-1)), tokens[:, 1:].reshape(-1)), tokens[:, 1:].numel()
 
@@ -122,7 +124,8 @@ def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None,
                                       context_size=CONTEXT_SIZE if conditioned else 0))
     task = WindowTask(tokens, context, options.window, options.batch_size, options.seed)
     config = TrainConfig(epochs=options.epochs, max_steps=options.max_steps, max_minutes=options.max_minutes,
-                         optimizer="adam", lr=options.lr, monitor="train_loss", seed=options.seed, progress=progress)
+                         optimizer="adam", lr=options.lr, monitor="train_loss", seed=options.seed, progress=progress,
+                         device=options.device, precision=options.precision)
     first = pieces[0]
     info = {"vocabulary": vocabulary, "extra": {
         "options": asdict(options), "sources": sources or [], "beats_per_bar": first.beats_per_bar,
@@ -131,7 +134,7 @@ def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None,
         "pitch_range": pitch_range(pieces), "source_stats": solo_stats(first),
         "source_melody": [[n.offset, n.duration, n.pitch] for n in first.melody[:MAX_SOURCE_NOTES]]}}
     trainer = Trainer(model, task, config, out_dir, model_info=info, callbacks=callbacks)
-    if resume:
+    if distributed.resuming(resume, out_dir):  # asked to, or restarted by the launcher after a failure
         trainer.resume()
     with one_thread():  # a 64-unit LSTM: measured 28.7 s on one thread, over 90 s on two, on the shared machine
         history = trainer.fit()

@@ -12,6 +12,7 @@ from typing import Literal
 import torch
 from torch import nn
 
+from nlp_rnn.devices import to_model
 from nlp_rnn.errors import UserError
 from nlp_rnn.lab.task import TensorTask
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
@@ -31,6 +32,8 @@ class AbcdeOptions:
     epochs: int = 200  # full-batch passes over the five cases
     lr: float = 0.05
     seed: int = 0
+    device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
+    precision: str = "fp32"  # fp32 | bf16 | fp16
 
 
 def cases(window: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -62,11 +65,12 @@ def run(options: AbcdeOptions = AbcdeOptions(), callbacks: list[Callback] = ()) 
     seed_everything(options.seed)
     model = build(options)
     task = TensorTask(inputs, targets, "ce", valid=(inputs, targets), batch_size=5, seed=options.seed, forward=_forward)
-    config = TrainConfig(epochs=options.epochs, lr=options.lr, seed=options.seed, progress=False)
+    config = TrainConfig(epochs=options.epochs, lr=options.lr, seed=options.seed, progress=False, device=options.device,
+                         precision=options.precision)
     history = Trainer(model, task, config, callbacks=callbacks).fit()
     model.eval()
     with torch.no_grad():
-        predicted = _forward(model, inputs).argmax(-1)
+        predicted = _forward(model, to_model(model, inputs)).argmax(-1).cpu()
     return {
         "variant": options.variant, "window": window, "accuracy": float((predicted == targets).float().mean()),
         "predictions": [{"input": "".join(LETTERS[i] for i in row), "next": LETTERS[int(p)]}
@@ -85,5 +89,5 @@ def predict_next(model: Classifier, text: str, window: int) -> dict[str, float]:
         raise UserError(f"type at least {window} of the letters a-e")
     tokens = torch.tensor([[LETTERS.index(c) for c in letters[-window:]]])
     with torch.no_grad():
-        probabilities = torch.softmax(_forward(model.eval(), tokens), -1)[0]
+        probabilities = torch.softmax(_forward(model.eval(), to_model(model, tokens)), -1)[0].cpu()
     return {letter: float(p) for letter, p in zip(LETTERS, probabilities)}

@@ -42,6 +42,8 @@ class CompareOptions:
     gate_bias: float = 3.0  # LSTMs start with forget gates at +this, input gates at −this
     batch_size: int = 128
     seed: int = 0
+    device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
+    precision: str = "fp32"  # fp32 | bf16 | fp16
 
 
 def copy_data(n: int, delay: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -118,7 +120,7 @@ def run_one(options: CompareOptions, cell: str, delay: int, callbacks: list[Call
     task = TensorTask(train_x, train_y, loss, valid=valid, batch_size=options.batch_size, seed=options.seed,
                       forward=_forward)
     config = TrainConfig(epochs=options.epochs, lr=options.lr, clip_grad_norm=1.0, restore_best=False,
-                         seed=options.seed, progress=False)
+                         seed=options.seed, progress=False, device=options.device, precision=options.precision)
     started = time.perf_counter()
     history = Trainer(model, task, config, callbacks=[*callbacks, StopWhenSolved()]).fit()
     seconds = time.perf_counter() - started

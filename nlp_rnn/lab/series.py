@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from nlp_rnn.devices import to_model
 from nlp_rnn.errors import DataError, UserError, require_file
 from nlp_rnn.lab.sine import windows
 from nlp_rnn.lab.task import TensorTask
@@ -34,6 +35,8 @@ class SeriesOptions:
     lr: float = 0.003
     batch_size: int = 32
     seed: int = 0
+    device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
+    precision: str = "fp32"  # fp32 | bf16 | fp16
 
 
 def synthetic(points: int = 1_000, seed: int = 0) -> np.ndarray:
@@ -92,11 +95,12 @@ def run(values: np.ndarray, options: SeriesOptions = SeriesOptions(), callbacks:
         seed_everything(options.seed)
         model = Forecaster(ForecasterConfig(cell=cell, hidden_sizes=(80, 100), dropout=0.2))
         task = TensorTask(*train, "mse", valid=valid, batch_size=options.batch_size, seed=options.seed)
-        config = TrainConfig(epochs=options.epochs, lr=options.lr, seed=options.seed, progress=False)
+        config = TrainConfig(epochs=options.epochs, lr=options.lr, seed=options.seed, progress=False,
+                             device=options.device, precision=options.precision)
         history = Trainer(model, task, config, callbacks=callbacks).fit()
         model.eval()
         with torch.no_grad():
-            predicted = model(test_x)[:, 0].double().numpy() * scale + low
+            predicted = model(to_model(model, test_x))[:, 0].double().cpu().numpy() * scale + low
         rows.append({"model": f"{cell.upper()}(80) → LSTM(100)".replace("LSTM(100)", f"{cell.upper()}(100)"),
                      **_errors(predicted, truth), "parameters": sum(p.numel() for p in model.parameters()),
                      "epochs": len(history)})

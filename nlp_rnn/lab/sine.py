@@ -16,6 +16,7 @@ from typing import Literal
 
 import torch
 
+from nlp_rnn.devices import to_model
 from nlp_rnn.lab.task import TensorTask
 from nlp_rnn.models.forecaster import Forecaster, ForecasterConfig
 from nlp_rnn.seeding import seed_everything
@@ -35,6 +36,8 @@ class SineOptions:
     lr: float = 0.005
     batch_size: int = 32
     seed: int = 0
+    device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
+    precision: str = "fp32"  # fp32 | bf16 | fp16
 
 
 def windows(values: torch.Tensor, size: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,12 +50,12 @@ def windows(values: torch.Tensor, size: int) -> tuple[torch.Tensor, torch.Tensor
 def rollout(model: Forecaster, history: torch.Tensor, steps: int) -> torch.Tensor:
     """Predict ``steps`` values, each from the last window of true-then-predicted values."""
     model.eval()
-    window, out = history.clone(), []
+    window, out = to_model(model, history.clone()), []
     for _ in range(steps):
         value = model(window.view(1, -1, 1))[0, 0]
         out.append(value)
         window = torch.cat([window[1:], value.view(1)])
-    return torch.stack(out)
+    return torch.stack(out).cpu()
 
 
 def wave(points: int) -> torch.Tensor:
@@ -73,11 +76,13 @@ def run(options: SineOptions = SineOptions(), callbacks: list[Callback] = (), va
     seed_everything(options.seed)
     model = Forecaster(ForecasterConfig(cell=cell, hidden_sizes=sizes, dropout=0.0))
     task = TensorTask(train_x, train_y, "mse", valid=(valid_x, valid_y), batch_size=options.batch_size, seed=options.seed)
-    history = Trainer(model, task, TrainConfig(epochs=options.epochs, lr=options.lr, seed=options.seed, progress=False),
-                      callbacks=callbacks).fit()  # keeps the epoch with the lowest validation loss
+    config = TrainConfig(epochs=options.epochs, lr=options.lr, seed=options.seed, progress=False, device=options.device,
+                         precision=options.precision)
+    history = Trainer(model, task, config, callbacks=callbacks).fit()  # keeps the epoch with the lowest validation loss
     model.eval()
     with torch.no_grad():
-        valid_rmse, one_step = _rmse(model(valid_x)[:, 0], valid_y[:, 0]), model(test_x)[:, 0]
+        valid_x, test_x = to_model(model, (valid_x, test_x))
+        valid_rmse, one_step = _rmse(model(valid_x)[:, 0].cpu(), valid_y[:, 0]), model(test_x)[:, 0].cpu()
     rolled = rollout(model, values[test_start - size : test_start], options.test)
     truth = values[test_start:]
     best = min(range(len(history)), key=lambda i: history[i]["val_loss"])

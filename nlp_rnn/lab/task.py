@@ -7,6 +7,7 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
+from nlp_rnn.devices import to_model
 from nlp_rnn.training import Task
 
 
@@ -22,18 +23,20 @@ class TensorTask(Task):
 
     def train_batches(self, epoch: int) -> list:
         order = torch.randperm(len(self.inputs), generator=torch.Generator().manual_seed(self.seed * 1_000 + epoch))
-        return [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        return [(self.inputs[rows], self.targets[rows]) for rows in order.split(self.batch_size)]
 
     def train_step(self, model, batch) -> tuple[torch.Tensor, int]:
-        return self._loss(self.forward(model, self.inputs[batch]), self.targets[batch]), len(batch)
+        inputs, targets = batch
+        return self._loss(self.forward(model, inputs), targets), len(targets)
 
     def evaluate(self, model) -> dict[str, float]:
         if self.valid is None:
             return {}
-        outputs = self.forward(model, self.valid[0])
-        metrics = {"val_loss": float(self._loss(outputs, self.valid[1]))}
+        inputs, targets = to_model(model, self.valid)
+        outputs = self.forward(model, inputs).float()
+        metrics = {"val_loss": float(self._loss(outputs, targets))}
         if self.loss == "ce":
-            metrics["val_accuracy"] = float((outputs.argmax(-1) == self.valid[1]).float().mean())
+            metrics["val_accuracy"] = float((outputs.argmax(-1) == targets).float().mean())
         else:
             metrics["val_rmse"] = metrics["val_loss"] ** 0.5
         return metrics

@@ -130,13 +130,18 @@ def check_meta(meta: dict, source: str | Path) -> None:
                             "retrain or restore the model")
 
 
-def load_model(directory: str | Path, kind: str | None = None, make: Callable[[dict], nn.Module] | None = None) -> LoadedModel:
+def load_model(directory: str | Path, kind: str | None = None, make: Callable[[dict], nn.Module] | None = None,
+               device: str | torch.device | None = None) -> LoadedModel:
     """Rebuild the model saved in ``directory``; ``kind`` checks it is the expected sort of model.
 
     ``make(meta)`` builds the model instead of the registry, for models whose excluded weights
     (``save_model(exclude=...)``) the caller supplies. The manifest is validated and the stored
-    weights' shapes compared with the config before any model is built.
+    weights' shapes compared with the config before any model is built. The model ends on ``device`` (see
+    ``devices.resolve``: None = $NLP_RNN_DEVICE, else auto), wherever it was trained.
     """
+    from nlp_rnn.devices import resolve
+
+    target = device if isinstance(device, torch.device) else resolve(device)
     meta, tensors = checkpoint.load(directory)
     source = Path(directory) / checkpoint.CHECKPOINT
     manifest.check(meta, manifest.MODEL, source)
@@ -155,7 +160,7 @@ def load_model(directory: str | Path, kind: str | None = None, make: Callable[[d
         raise DataError(source, "weights do not match the model's parameters", "retrain the model")
     vocabulary = meta.get("vocabulary")
     return LoadedModel(
-        model=model.eval(),
+        model=model.to(target).eval(),
         kind=meta["kind"],
         vocabulary=Vocabulary.from_dict(vocabulary, source) if vocabulary is not None else None,
         labels=meta.get("labels"),

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from nlp_rnn.defaults import default_dir, train_once
@@ -16,8 +18,10 @@ def default_model_dir() -> Path:
     return default_dir("textgen-default", builtin_path().read_bytes()[:4096] + repr(OPTIONS).encode())
 
 
-def load_default(progress: bool = True, callbacks=()) -> TextModel:
+def load_default(progress: bool = True, callbacks=(), device: str | None = None) -> TextModel:
+    """The default model on ``device`` (see ``devices.resolve``), trained there first if this machine has none."""
     def fit(directory: Path) -> None:
-        train_text(OPTIONS, directory, callbacks=list(callbacks), progress=progress)
+        train_text(replace(OPTIONS, device=device), directory, callbacks=list(callbacks), progress=progress)
 
-    return train_once(default_model_dir(), fit, load_text_model, "the default text model (about 30 s)")
+    return train_once(default_model_dir(), fit, partial(load_text_model, device=device),
+                      "the default text model (about 30 s)")

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp_rnn import checkpoint
+from nlp_rnn import checkpoint, distributed
 from nlp_rnn.errors import UserError
 from nlp_rnn.models.language_model import LanguageModel
 from nlp_rnn.models.store import load_model
@@ -38,6 +38,8 @@ class TextOptions:
     max_minutes: float | None = None
     max_steps: int | None = None
     seed: int = 0
+    device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
+    precision: str = "fp32"  # fp32 | bf16 | fp16
 
 
 @dataclass
@@ -75,6 +77,7 @@ def train_text(options: TextOptions, out_dir: str | Path, resume: bool = False, 
     """Train (or resume) a language model into ``out_dir``; returns the best model, the history and,
     with ``options.test``, the test metrics."""
     s = settings(options)
+    resume = distributed.resuming(resume, out_dir)
     vocabulary = load_text_model(out_dir).vocabulary if resume and checkpoint.exists(out_dir) else None
     tokenizer, vocabulary, train_ids, valid_ids = prepare(options, s.get("split_punctuation", True), vocabulary)
     if train_ids.numel() < 2 * s["batch_size"] or valid_ids.numel() < 20:
@@ -84,19 +87,21 @@ def train_text(options: TextOptions, out_dir: str | Path, resume: bool = False, 
     task = LanguageModelTask(train_ids, valid_ids, batch_size=s["batch_size"], bptt=s["bptt"],
                              eval_batch_size=min(10, s["batch_size"]))
     train_config = training_config(s, options.max_minutes, options.max_steps, options.seed, progress)
+    train_config = dataclasses.replace(train_config, device=options.device, precision=options.precision)
     info = {"vocabulary": vocabulary, "extra": {"tokenizer": dataclasses.asdict(tokenizer), "app": "textgen",
                                                 "options": dataclasses.asdict(options)}}
     trainer = Trainer(model, task, train_config, out_dir=out_dir, model_info=info, callbacks=callbacks)
     if resume:
         trainer.resume()
     history = trainer.fit()
-    best = load_text_model(out_dir)
+    best = load_text_model(out_dir, options.device)
     test = evaluate_text(best, read_text(options.test)) if options.test else {}
     return best, history, test
 
 
-def load_text_model(directory: str | Path) -> TextModel:
-    loaded = load_model(directory, kind="language_model")
+def load_text_model(directory: str | Path, device: str | None = None) -> TextModel:
+    """The language model saved in ``directory``, on ``device`` (see ``devices.resolve``)."""
+    loaded = load_model(directory, kind="language_model", device=device)
     if loaded.vocabulary is None:
         raise UserError(f"{directory}: the model has no vocabulary; train it with nlp-rnn text train")
     return TextModel(loaded.model, loaded.vocabulary, Tokenizer(**loaded.extra.get("tokenizer", {"level": "char"})))
