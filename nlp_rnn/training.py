@@ -163,7 +163,7 @@ class Trainer:
     def fit(self) -> list[dict]:
         """Train until the budget is spent, early stopping triggers or a stop is requested; return the history.
         With ``out_dir``, the folder's writer lock is held throughout: a second run into it is refused."""
-        with writer(self.out_dir) if self.out_dir is not None else nullcontext():
+        with writer(self.out_dir) if self.out_dir is not None and self.world.main else nullcontext():  # rank 0 writes
             return self._fit()
 
     def _fit(self) -> list[dict]:
