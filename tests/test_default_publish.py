@@ -14,7 +14,7 @@ import time
 
 import torch
 
-TINY = ("TextOptions(corpus=CORPUS, level='char', preset='char-small', seed=0, overrides=(('epochs', 8), "
+TINY = ("TextOptions(corpus=CORPUS, level='char', preset='char-small', seed=0, overrides=(('epochs', 30), "
         "('layers', 1), ('hidden', 16), ('embed', 16), ('batch_size', 4), ('bptt', 8)))")
 FIRST_USE = textwrap.dedent(f"""
     import sys
@@ -62,9 +62,9 @@ def test_killed_first_uses_never_publish_and_two_at_once_agree(tmp_path, monkeyp
     for _ in range(2):
         process = first_use(corpus, cache)
         deadline = time.time() + 120
-        while not (models.is_dir() and any(models.iterdir())) and time.time() < deadline:
-            time.sleep(0.05)  # a first use has begun writing
-        time.sleep(rng.uniform(0.0, 1.5))
+        while not list(models.glob("*/checkpoint.json")) and time.time() < deadline:
+            time.sleep(0.02)  # the first epoch is saved (in the final folder or the temporary one)
+        time.sleep(rng.uniform(0.0, 0.5))  # then kill it in the middle of training (an epoch takes ~0.25 s)
         process.send_signal(signal.SIGKILL)
         process.communicate()
         published = [p for p in models.iterdir() if not p.name.startswith(".")]
