@@ -3,6 +3,8 @@ across sessions) and widgets every page uses (live training chart, downloads).""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import tempfile
 import time
 from pathlib import Path
@@ -11,6 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 from charts import lines
+from runs import Progress
 from uploads import Upload, owned_folder, user_message
 
 from nlp_rnn.paths import cache_dir
@@ -22,18 +25,6 @@ def vectors(spec: str = "glove-6b-50d"):
     from embeddings import load_vectors
 
     return load_vectors(spec)
-
-
-@st.cache_resource(show_spinner="Preparing the Emojify model (the first launch trains it: about 10 s) …")
-def emojify_model(path: str | None = None):
-    """The default model (trained on first use) or a model directory; shared, read-only."""
-    if path is None:
-        from nlp_rnn.emojify.default import load_default
-
-        return load_default(progress=False)
-    from nlp_rnn.emojify.model import load
-
-    return load(path)
 
 
 class LiveTraining(Callback):
@@ -101,30 +92,6 @@ def show_error(error: Exception, *uploads: Upload | None, widgets: dict[str, str
     st.error(user_message(error, tuple(u for u in uploads if u is not None), widgets))
 
 
-@st.cache_resource(show_spinner="Preparing the text model (the first launch trains it: about 30 s) …")
-def text_model(path: str | None = None):
-    """The default character model (trained on first use) or a model directory; shared, read-only."""
-    if path is None:
-        from nlp_rnn.textgen.default import load_default
-
-        return load_default(progress=False)
-    from nlp_rnn.textgen.pipeline import load_text_model
-
-    return load_text_model(path)
-
-
-@st.cache_resource(show_spinner="Preparing the jazz model (the first launch trains it: about a minute) …")
-def jazz_model(path: str | None = None):
-    """The default improviser (trained on first use) or a model directory; shared, read-only."""
-    if path is None:
-        from nlp_rnn.jazz.default import load_default
-
-        return load_default(progress=False)
-    from nlp_rnn.jazz.improvise import load_improviser
-
-    return load_improviser(path)
-
-
 def session_dir(prefix: str) -> Path:
     """A fresh directory under the cache for what one session trains, owned by the session: the previous run's
     folder of this kind is removed (unless it became the page's model), and so is this one when the session ends."""
@@ -136,3 +103,118 @@ def use_session_model(state_key: str, directory: str | Path) -> None:
     """Make ``directory`` (from session_dir) the page's model; the session model it replaces is removed."""
     owned_folder(f"model-{state_key}", directory)
     st.session_state[state_key] = str(directory)
+
+
+# Measured first-use times on 2 cores: `python -m bench.first_use` here under load, and issue #19's measurement in
+# a real browser (the README's "First launch" table). They move with the machine's load.
+FIRST_USE = {"emojify": ("the default Emojify model", "70 s to 3 minutes on 2 cores, by their load"),
+             "textgen": ("the default text model", "80 s to 5 minutes on 2 cores, by their load"),
+             "jazz": ("the default jazz model", "84 s to 15 minutes on 2 cores, by their load")}
+SESSION_MODELS = 4  # models that sessions trained or loaded (any page), kept in memory: the most recently used
+
+
+def first_use(kind: str) -> None:
+    """Train the default model of ``kind`` if this machine has none yet, with a progress bar (epochs, steps,
+    the time left) instead of a spinner; clicks made meanwhile are replayed after. It trains outside
+    st.cache_resource: a cached function's drawing would be replayed, into blocks gone, on every later hit."""
+    from nlp_rnn import checkpoint
+
+    module = importlib.import_module(LOADERS[kind][0])
+    if checkpoint.exists(module.default_model_dir()):
+        return
+    what, measured = FIRST_USE[kind]
+    box = st.empty()
+    with box.container():
+        st.info(f"First use on this machine: training {what} (measured: {measured}); later visits load it at once.")
+        progress = Progress(f"Training {what}", hold_clicks=True)
+    if "callbacks" in inspect.signature(module.load_default).parameters:  # one Trainer: per-step progress
+        module.load_default(progress=False, callbacks=(progress,))
+    else:
+        module.load_default(progress=progress)  # reports progress(done, total, what) itself (Emojify's auto model)
+    box.empty()
+    progress.replay()
+
+
+LOADERS = {  # kind: the module with load_default and default_model_dir, and the loader of a model folder
+    "emojify": ("nlp_rnn.emojify.default", "nlp_rnn.emojify.model", "load"),
+    "textgen": ("nlp_rnn.textgen.default", "nlp_rnn.textgen.pipeline", "load_text_model"),
+    "jazz": ("nlp_rnn.jazz.default", "nlp_rnn.jazz.improvise", "load_improviser"),
+}
+
+
+@st.cache_resource(show_spinner="Loading the model …")
+def _default(kind: str):
+    return importlib.import_module(LOADERS[kind][0]).load_default(progress=False)
+
+
+@st.cache_resource(show_spinner="Loading the model …", max_entries=SESSION_MODELS)
+def _folder_model(kind: str, path: str):
+    _, module, function = LOADERS[kind]
+    return getattr(importlib.import_module(module), function)(path)
+
+
+def model(kind: str, path: str | None = None):
+    """The default model of ``kind`` (trained on first use) or the model in folder ``path``; shared, read-only."""
+    if path:
+        return _folder_model(kind, path)
+    first_use(kind)
+    return _default(kind)
+
+
+@st.cache_data(max_entries=8, show_spinner="Classifying …")
+def classified(_model, model_key: str, name: str, data: bytes) -> tuple[list[dict], str, str]:
+    """Emojify's rows for an upload (and as CSV and JSON lines), once per model (``model_key``) and file: the
+    reruns a widget change makes reuse them instead of classifying the file again."""
+    from nlp_rnn.emojify.classify import classify_stream, read_upload, rows_to_text
+
+    rows = list(classify_stream(_model, read_upload(name, data), top_k=3))
+    return rows, rows_to_text(rows, "csv"), rows_to_text(rows, "jsonl")
+
+
+def emojify_model(path: str | None = None):
+    return model("emojify", path)
+
+
+def text_model(path: str | None = None):
+    return model("textgen", path)
+
+
+def jazz_model(path: str | None = None):
+    return model("jazz", path)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _zipped(path: str, _stamp: int) -> bytes:  # _stamp: the manifest's mtime, so a retrained folder zips again
+    from nlp_rnn.model_zip import pack
+
+    return pack(path)
+
+
+def model_exchange(kind: str, state_key: str) -> None:
+    """Download the model the page uses (a zip of its folder) or load one (a zip, checked, never unpickled)."""
+    from nlp_rnn.errors import UserError
+    from nlp_rnn.model_zip import unpack
+
+    path = st.session_state.get(state_key) or str(importlib.import_module(LOADERS[kind][0]).default_model_dir())
+    with st.expander("Download this model, or load one you have"):
+        manifest = Path(path) / "checkpoint.json"
+        if manifest.exists():
+            st.download_button("Download the model (.zip)", _zipped(path, manifest.stat().st_mtime_ns),
+                               f"{kind}-model.zip", "application/zip", key=f"{kind}_model_download", on_click="ignore")
+        upload = st.file_uploader("Load a model (a .zip of a model folder that nlp-rnn saved)", type=["zip"],
+                                  key=f"{kind}_model_upload")
+        if upload is None or st.session_state.get(f"_{kind}_model_loaded") == upload.file_id:
+            return
+        name = Path(upload.name.replace("\\", "/")).name
+        out = session_dir(f"{kind}-loaded-")
+        try:
+            model(kind, str(unpack(upload.getvalue(), out, shown=name)))  # the page's own loader checks the kind
+        except UserError as error:
+            show_error(error, Upload(out, name))
+            return
+        st.session_state[f"_{kind}_model_loaded"] = upload.file_id
+        use_session_model(state_key, out)
+        from runs import flash
+
+        flash("success", f"Loaded the model in {name}; the page now uses it.")
+        st.rerun()

@@ -2,6 +2,7 @@
 session ends, and errors name the user's file and widget."""
 
 import gc
+import json
 import tempfile
 import uuid
 from pathlib import Path
@@ -65,3 +66,164 @@ def test_a_replaced_upload_folder_is_removed_and_the_rest_go_with_the_session(sm
     del at
     gc.collect()
     assert not new.parent.exists()  # the session's state is gone, and its folders with it
+
+
+def stop_at_step(monkeypatch, step: int) -> list:
+    """Make the pages' runs see a click (Stop) when the trainer asks after ``step``; return the asks."""
+    import runs  # the pages' module, imported by the first run of the app
+
+    asks = []
+
+    def interruption():
+        asks.append(1)
+        return "you pressed Stop or changed the page" if len(asks) >= step else None
+
+    monkeypatch.setattr(runs, "interruption", interruption)
+    return asks
+
+
+def test_stop_before_the_first_epoch_ends_uses_the_partial_model_and_says_so(small_emojify_model, monkeypatch):
+    at = page_with_model("emojify", "emojify_model_dir", small_emojify_model)
+    asks = stop_at_step(monkeypatch, 2)
+    at.radio(key="emojify_train_model").set_value("v1").run()
+    at.button(key="emojify_train").click().run()
+    assert not at.exception
+    assert len(asks) == 2  # the trainer took no step after the one that saw the click
+    assert "Training stopped during epoch 1 of 300 (before the first epoch ended" in at.info[0].value
+    assert "the page now uses the best model saved so far" in at.info[0].value
+    assert at.session_state["emojify_model_dir"] != small_emojify_model
+    assert at.caption[0].value.startswith("Model: trained in this session")  # at once, not on the next click
+    assert not [b for b in at.button if b.key == "emojify_stop"]  # the Stop button is gone
+
+
+def jazz_page_with_upload(model_dir: str, epochs: int):
+    """The Jazz page with mine.mid (a scale) uploaded and ``epochs`` set, ready to train."""
+    from nlp_rnn.jazz.export import write_midi
+    from tests.test_jazz import scale_piece
+
+    with tempfile.TemporaryDirectory() as work:
+        midi = write_midi(scale_piece(8), Path(work) / "mine.mid").read_bytes()
+    at = page_with_model("jazz", "jazz_model_dir", model_dir)
+    at.file_uploader(key="jazz_upload").set_value(("mine.mid", midi, "audio/midi")).run()
+    at.number_input(key="jazz_epochs").set_value(epochs).run()
+    return at
+
+
+def test_a_training_that_ends_shows_the_new_model_at_once_without_a_stop_button(small_jazz_model):  # noqa: F811
+    at = jazz_page_with_upload(small_jazz_model, 2)
+    at.button(key="jazz_train").click().run()
+    assert not at.exception and "Trained on mine.mid" in at.success[0].value
+    assert at.caption[0].value.startswith("Model: trained in this session on mine.mid")
+    assert not [b for b in at.button if b.key == "jazz_stop"]
+
+
+def test_first_use_progress_counts_epochs_steps_and_time_left():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import sys
+        from types import SimpleNamespace
+
+        sys.path.insert(0, "apps")
+        from runs import Progress
+
+        trainer = SimpleNamespace(config=SimpleNamespace(epochs=4),
+                                  progress=SimpleNamespace(epoch=0, step=0, step_in_epoch=0, items=0, seconds=1.0))
+        progress = Progress("Training the default model", every=0)
+        for epoch in range(2):
+            for _ in range(10):
+                trainer.progress.step += 1
+                trainer.progress.step_in_epoch += 1
+                trainer.progress.items += 32
+                progress.on_step(trainer, 1.5)
+            progress.on_epoch_end(trainer, {"epoch": epoch + 1, "complete": True, "step": trainer.progress.step,
+                                            "train_loss": 1.2})
+            trainer.progress.epoch, trainer.progress.step_in_epoch = epoch + 1, 0
+        trainer.progress.step_in_epoch = 5
+        progress.on_step(trainer, 1.0)
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    bar = at.get("progress")[0]
+    assert bar.proto.value == 62  # 2.5 of 4 epochs, per step once an epoch's steps are known
+    assert "epoch 3 of 4" in bar.proto.text and "step 20" in bar.proto.text and "left" in bar.proto.text
+
+
+def test_home_links_each_tool_says_what_to_try_and_states_models_in_words():
+    from tests.test_app import page
+
+    at = page("home")
+    assert not at.exception
+    links = [(link.proto.page, link.proto.label) for link in at.get("page_link")]
+    assert [label for _, label in links] == ["Open Emojify", "Open Text generation", "Open Jazz", "Open RNN Lab"]
+    assert all(page.endswith((".py", "emojify", "textgen", "jazz", "lab")) for page, _ in links)
+    assert sum("Try first" in m.value for m in at.markdown) == 4
+    states = [c.value for c in at.caption if c.value.startswith(("Ready", "Not trained yet", "Nothing to prepare"))]
+    assert len(states) == 4 and not any("/" in s for s in states)  # words, not cache paths
+
+
+def test_many_trainings_keep_a_bounded_number_of_models_and_folders(small_jazz_model):  # noqa: F811
+    from nlp_rnn.jazz.improvise import Improviser
+
+    at = jazz_page_with_upload(small_jazz_model, 1)
+    import support  # the pages' module, importable once the app has run
+
+    for _ in range(support.SESSION_MODELS + 3):
+        at.button(key="jazz_train").click().run()
+        assert not at.exception and "Trained on mine.mid" in at.success[0].value
+    gc.collect()
+    trained_here = [o for o in gc.get_objects() if isinstance(o, Improviser) and o.extra.get("sources") == ["mine.mid"]]
+    assert 1 <= len(trained_here) <= support.SESSION_MODELS  # the default model and other tests' models aside
+    assert [p.name for p in (cache_dir() / "models").glob("jazz-session-*")] == [Path(at.session_state["jazz_model_dir"]).name]
+
+
+def test_an_upload_is_classified_once_not_on_every_widget_change(small_emojify_model, monkeypatch):
+    from nlp_rnn.emojify import classify
+
+    calls = []
+    real = classify.classify_stream
+    monkeypatch.setattr(classify, "classify_stream", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = page_with_model("emojify", "emojify_model_dir", small_emojify_model)
+    at.file_uploader(key="emojify_upload").set_value(("once.txt", f"{uuid.uuid4()} I love you\nso sad".encode(), "text/plain"))
+    at.run()
+    for sentence in ("we won the game", "pizza tonight"):
+        at.text_input(key="emojify_sentence").set_value(sentence).run()
+    assert not at.exception and len(calls) == 1
+
+
+def test_a_page_hands_out_its_model_and_loads_a_zip_after_checking_it(small_jazz_model):  # noqa: F811
+    from nlp_rnn.model_zip import pack
+
+    at = page_with_model("jazz", "jazz_model_dir", small_jazz_model)
+    assert "Download the model (.zip)" in [b.label for b in at.get("download_button")]
+    at.file_uploader(key="jazz_model_upload").set_value(("bad.zip", b"not a zip", "application/zip")).run()
+    assert not at.exception and at.error[0].value.startswith("bad.zip: not a zip file")
+    assert at.session_state["jazz_model_dir"] == small_jazz_model
+    at.file_uploader(key="jazz_model_upload").set_value(("mine.zip", pack(small_jazz_model), "application/zip")).run()
+    assert not at.exception and "Loaded the model in mine.zip" in at.success[0].value
+    loaded = Path(at.session_state["jazz_model_dir"])
+    manifest = json.loads((Path(small_jazz_model) / "checkpoint.json").read_text())
+    assert loaded != Path(small_jazz_model)
+    expected = ["checkpoint.json", *(entry["file"] for entry in manifest["files"].values())]
+    assert sorted(p.name for p in loaded.iterdir()) == sorted(expected)
+
+
+def test_stop_in_the_lab_keeps_the_results_so_far_and_says_so(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import HOME
+
+    at = AppTest.from_file(HOME, default_timeout=180).run()
+    at.switch_page("views/lab.py").run()
+    asks = stop_at_step(monkeypatch, 3)
+    at.button(key="lab_sine_train").click().run()
+    assert not at.exception and len(asks) == 3
+    assert at.info[0].value.startswith("Training stopped during epoch 1 of 30 (before the first epoch ended")
+    assert "lab_sine" in at.session_state and not [b for b in at.button if b.key == "lab_sine_stop"]
+
+
+def test_page_errors_name_the_widget_not_the_cli_flag(small_jazz_model):  # noqa: F811
+    at = page_with_model("jazz", "jazz_model_dir", small_jazz_model)
+    at.text_input(key="jazz_chords").set_value("C Qm7").run()
+    at.button(key="jazz_generate").click().run()
+    assert not at.exception and at.error[0].value.startswith("Chords: cannot read chord symbol 'Qm7'")

@@ -23,6 +23,9 @@ SHOTS = ROOT / "tests" / "screenshots"
 pytestmark = pytest.mark.browser
 
 
+DEFAULTS = {"emojify": "nlp_rnn.emojify.default", "textgen": "nlp_rnn.textgen.default", "jazz": "nlp_rnn.jazz.default"}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -87,6 +90,47 @@ def wait_until_idle(page, timeout: int) -> None:
 def assert_no_errors(page):
     errors = page.query_selector_all("[data-testid='stException'], [data-testid='stAlertContentError']")
     assert not errors, [e.inner_text()[:300] for e in errors]
+
+
+def default_ready(path: str) -> bool:
+    import importlib
+
+    from nlp_rnn import checkpoint
+
+    return checkpoint.exists(importlib.import_module(DEFAULTS[path]).default_model_dir())
+
+
+def step_shown(page) -> int | None:
+    """The step the first progress bar on the page reports, or None while there is none."""
+    import re
+
+    bar = page.query_selector("[data-testid='stProgress']")
+    found = re.search(r"(?:step|run) (\d+)", bar.inner_text()) if bar else None
+    return int(found.group(1)) if found else None
+
+
+@pytest.mark.parametrize("path", ["emojify", "textgen", "jazz"])
+def test_a_newcomers_first_visit_shows_training_progress_that_moves(server, browser, path):
+    """On an empty cache (these tests run first), each page that needs a default model trains it with a
+    progress bar whose step count goes up, says the measured time, and then answers without an error."""
+    assert not default_ready(path), "the browser tests must run first, on an empty model cache"
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(f"{server}/{path}", timeout=60_000)
+    page.get_by_text("First use on this machine").wait_for(timeout=120_000)
+    assert "measured:" in page.get_by_text("First use on this machine").inner_text()
+    deadline, steps = time.time() + 240, []
+    while time.time() < deadline and (len(steps) < 2 or steps[-1] <= steps[0]):
+        if (step := step_shown(page)) is not None:
+            steps.append(step)
+        page.wait_for_timeout(500)
+    assert len(steps) >= 2 and steps[-1] > steps[0], steps  # the bar moves while it trains
+    page.get_by_text("First use on this machine").wait_for(state="detached", timeout=800_000)
+    wait_until_idle(page, 120_000)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"first-use-{path}.png"), full_page=True)
+    assert_no_errors(page)
+    assert default_ready(path) and not page.get_by_text("First use on this machine").count()
+    page.close()
 
 
 @pytest.mark.parametrize("path", ["", "emojify", "textgen", "jazz", "lab"])
@@ -159,3 +203,4 @@ def test_two_sessions_generating_at_once_get_what_each_would_get_alone(server, b
         page.close()
     model = load_default(progress=False)
     assert outputs == [generate_text(model, "The ", 3000, 0.8, None, None, 1, seed)[0] for seed in (3, 4)]
+

@@ -1,14 +1,13 @@
 """Emojify: a sentence → an emoji, with the words that drove it; whole files; training."""
 
-
 import pandas as pd
 import streamlit as st
-from support import LiveTraining, emojify_model, session_dir, show_error, use_session_model
+from runs import TrainingRun, show_flash
+from support import LiveTraining, classified, emojify_model, model_exchange, session_dir, show_error
 from uploads import saved_upload
 
 from embeddings.errors import VectorsError
 from nlp_rnn.emojify.auto import summary_lines
-from nlp_rnn.emojify.classify import classify_stream, read_upload, rows_to_text
 from nlp_rnn.emojify.data import read_examples, train_valid
 from nlp_rnn.emojify.explain import explain, knows_nothing, sentence_html
 from nlp_rnn.emojify.labels import emoji_for
@@ -33,11 +32,13 @@ def model_words(model) -> str:
 
 
 st.title("Emojify")
+show_flash()
 model_dir = st.session_state.get("emojify_model_dir")
 model = emojify_model(model_dir)
 st.caption(f"Model: {'trained in this session' if model_dir else 'default (bundled data)'}, {model_words(model)}; "
            f"classes: {' '.join(model.emojis)}")
-classify_tab, batch_tab, train_tab = st.tabs(["Sentence", "File", "Train"])
+model_exchange("emojify", "emojify_model_dir")
+classify_tab, batch_tab, train_tab = st.tabs(["Sentence", "File", "Train"], key="emojify_tabs")
 
 with classify_tab:
     sentence = st.text_input("Sentence", value="I love eating pizza with my friends", key="emojify_sentence")
@@ -76,13 +77,14 @@ with batch_tab:
                 raise UserError(f"{upload.name}: more than {PAGE_LINES:,} lines is too large for the page; classify "
                                 f"it with `nlp-rnn emojify classify {upload.name}`, which streams files of any size")
             require_text(upload.name, data)
-            lines = read_upload(upload.name, data)
+            lines = classified(model, model_dir or "default", upload.name, data)
         elif pasted.strip():
-            lines = read_upload("pasted.txt", pasted.encode())
+            lines = classified(model, model_dir or "default", "pasted.txt", pasted.encode())
     except UserError as error:
         show_error(error)
     if lines is not None:
-        rows = [{**row, "error": row.get("error", "")} for row in classify_stream(model, lines, top_k=3)]
+        rows, as_csv, as_jsonl = lines
+        rows = [{**row, "error": row.get("error", "")} for row in rows]
         bad = sum(1 for r in rows if r["error"])
         st.write(f"{len(rows)} rows" + (f", {bad} marked with an error" if bad else ""))
         left, right = st.columns(2)
@@ -94,8 +96,8 @@ with batch_tab:
             st.caption(f"{len(shown)} of {len(table)} rows match the filter")
         st.dataframe(shown.head(1000), hide_index=True, key="emojify_results")
         left, right = st.columns(2)
-        left.download_button("Download CSV", rows_to_text(rows, "csv"), "emojify.csv", "text/csv", key="emojify_dl_csv")
-        right.download_button("Download JSONL", rows_to_text(rows, "jsonl"), "emojify.jsonl", "application/json",
+        left.download_button("Download CSV", as_csv, "emojify.csv", "text/csv", key="emojify_dl_csv")
+        right.download_button("Download JSONL", as_jsonl, "emojify.jsonl", "application/json",
                               key="emojify_dl_jsonl")
 
 with train_tab:
@@ -114,41 +116,36 @@ with train_tab:
     if st.button("Train", key="emojify_train"):
         from nlp_rnn.emojify.session import TrainRequest, run_training
 
-        saved = None
-        try:
-            if source == "Bundled dataset":
-                examples = read_examples("bundled")
-            elif data is None:
-                raise UserError("upload a labelled CSV first")
+        saved, out = None, session_dir("emojify-session-")
+        with TrainingRun("emojify_model_dir", out, "emojify_stop") as run:
+            try:
+                if source == "Bundled dataset":
+                    examples = read_examples("bundled")
+                elif data is None:
+                    raise UserError("upload a labelled CSV first")
+                else:
+                    saved = saved_upload(data, "emojify-train")
+                    examples = read_examples(saved.path)
+                train_set, valid_set = train_valid(examples)
+                small = too_small(train_set)
+                if small and not st.session_state.get("emojify_allow_small"):
+                    raise UserError(f"{saved.name if saved else 'the data'}: {small}; the page keeps its model. "
+                                    "Add sentences, or tick “train on it anyway” below")
+                # auto: a bar per cross-validation run and member; v1/v2: the live chart per epoch
+                bar = st.progress(0.0, text="starting …") if version == "auto" else None
+                live = None if bar else LiveTraining(int(epochs), ["train_loss", "val_loss", "val_accuracy"])
+                result = run_training(TrainRequest(version, epochs and int(epochs)), train_set, valid_set, out,
+                                      on_progress=lambda done, total, what: bar.progress(
+                                          min(done / max(total, 1), 1.0), text=f"{what} ({done} of {total} runs)"),
+                                      callbacks=[run.stop, live] if live else [run.stop])
+            except (UserError, VectorsError) as error:
+                show_error(error, saved)
             else:
-                saved = saved_upload(data, "emojify-train")
-                examples = read_examples(saved.path)
-            train_set, valid_set = train_valid(examples)
-            small = too_small(train_set)
-            if small and not st.session_state.get("emojify_allow_small"):
-                raise UserError(f"{saved.name if saved else 'the data'}: {small}; the page keeps its model. "
-                                "Add sentences, or tick “train on it anyway” below")
-            # auto: a bar per cross-validation run and member; v1/v2: the live chart per epoch
-            bar = st.progress(0.0, text="starting …") if version == "auto" else None
-            live = None if bar else LiveTraining(int(epochs), ["train_loss", "val_loss", "val_accuracy"])
-            out = session_dir("emojify-session-")
-            result = run_training(TrainRequest(version, epochs and int(epochs)), train_set, valid_set, out,
-                                  on_progress=lambda done, total, what: bar.progress(
-                                      min(done / max(total, 1), 1.0), text=f"{what} ({done} of {total} runs)"),
-                                  callbacks=[live] if live else [])
-        except (UserError, VectorsError) as error:
-            show_error(error, saved)
-        else:
-            if bar:
-                bar.progress(1.0, text="done")
-            st.success(f"Trained {version}: {result.scored}; the page now uses this model.")
-            for line in summary_lines(result.model.auto) if result.model.auto else []:
-                st.write(line)
-            if result.model.auto and result.model.auto.get("confusion"):
-                st.caption("Cross-validation: every sentence predicted by a model that never saw it "
-                           "(rows: the true emoji, columns: the predicted one)")
-                st.dataframe(confusion_frame(result.model.auto["confusion"], result.model.labels),
-                             key="emojify_cv_confusion")
-            st.caption(f"Confusion on the {result.scored_on} (rows: the true emoji, columns: the predicted one)")
-            st.dataframe(confusion_frame(result.report["confusion"], result.report["labels"]), key="emojify_confusion")
-            use_session_model("emojify_model_dir", out)
+                shown = [("write", line) for line in (summary_lines(result.model.auto) if result.model.auto else [])]
+                if result.model.auto and result.model.auto.get("confusion"):
+                    shown += [("caption", "Cross-validation: every sentence predicted by a model that never saw it "
+                                          "(rows: the true emoji, columns: the predicted one)"),
+                              ("dataframe", confusion_frame(result.model.auto["confusion"], result.model.labels))]
+                shown += [("caption", f"Confusion on the {result.scored_on} (rows: the true emoji, columns: the predicted one)"),
+                          ("dataframe", confusion_frame(result.report["confusion"], result.report["labels"]))]
+                run.done(f"Trained {version}: {result.scored}; the page now uses this model.", *shown)

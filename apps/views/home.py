@@ -1,51 +1,47 @@
-"""Home: what each tool does and the state of its models and vectors."""
+"""Home: what each tool does, what to try first, a link to it, and whether its model is ready (in words)."""
+
+import importlib
 
 import streamlit as st
+from support import FIRST_USE, LOADERS
 
 from nlp_rnn import checkpoint
 from nlp_rnn.devices import in_use
 
 st.title("nlp-rnn")
 st.write("Recurrent-network tools on one shared core: word vectors, sequence models, training, sampling.")
+st.info("New here? Start with **Emojify**: type a sentence and see the emoji and the words that drove it.")
 
-
-def emojify_state() -> str:
-    from nlp_rnn.emojify.default import default_model_dir
-
-    directory = default_model_dir()
-    if checkpoint.exists(directory):
-        return f"default model ready ({directory})"
-    return "default model: trained on first use (about 10 s)"
-
-
-def text_state() -> str:
-    from nlp_rnn.textgen.default import default_model_dir
-
-    directory = default_model_dir()
-    if checkpoint.exists(directory):
-        return f"default model ready ({directory})"
-    return "default model: trained on first use (about 30 s)"
-
-
-def jazz_state() -> str:
-    from nlp_rnn.jazz.default import default_model_dir
-
-    directory = default_model_dir()
-    if checkpoint.exists(directory):
-        return f"default model ready ({directory})"
-    return "default model: trained on first use (about a minute)"
-
-
-TOOLS = [
-    ("Emojify", "Classify a sentence into an emoji and see which words drove it; classify whole files.", emojify_state),
-    ("Text generation", "Train character or word language models and generate text.", text_state),
-    ("Jazz", "Learn from MIDI and improvise a solo over chords; listen, see the piano roll, download MIDI.", jazz_state),
-    ("RNN Lab", "The classic exercises: next letter, sine waves, series forecasting, RNN vs LSTM vs GRU.",
-     lambda: "ready (each experiment trains in seconds)"),
+TOOLS = [  # page, title, icon, what it does, what to try first, model kind (None: nothing to train first)
+    ("views/emojify.py", "Emojify", "😄", "Classify a sentence into an emoji and see which words drove it; "
+     "classify whole files; train your own.", "Type “we ate pizza for dinner” in the Sentence box.", "emojify"),
+    ("views/textgen.py", "Text generation", "✍️", "Train character or word language models and generate text.",
+     "Press Generate, then change the seed or the temperature and generate again.", "textgen"),
+    ("views/jazz.py", "Jazz", "🎷", "Improvise a solo over chords; listen, see the piano roll, download the MIDI; "
+     "train on your own MIDI.", "Press Improvise, then type your own chords (one per bar) and improvise again.", "jazz"),
+    ("views/lab.py", "RNN Lab", "🧪", "The classic exercises: next letter, sine waves, series forecasting, "
+     "RNN vs LSTM vs GRU.", "Train the next-letter RNN and type letters to see what it predicts.", None),
 ]
-for name, what, state in TOOLS:
-    st.subheader(name)
-    st.write(what)
-    st.caption(f"Status: {state()}")
+
+
+def model_state(kind: str | None) -> str:
+    """Whether the tool can answer at once, in words (no cache paths)."""
+    if kind is None:
+        return "Nothing to prepare: each exercise trains when you press its button."
+    what, measured = FIRST_USE[kind]
+    if checkpoint.exists(importlib.import_module(LOADERS[kind][0]).default_model_dir()):
+        return f"Ready: {what} is trained on this machine and loads at once."
+    return f"Not trained yet: your first visit trains {what} (measured: {measured}), with a progress bar."
+
+
+for index, (path, title, icon, what, first, kind) in enumerate(TOOLS):
+    if index % 2 == 0:
+        row = st.columns(2)
+    with row[index % 2].container(border=True):
+        st.subheader(title)
+        st.write(what)
+        st.write(f"**Try first:** {first}")
+        st.caption(model_state(kind))
+        st.page_link(path, label=f"Open {title}", icon=icon)
 st.caption(f"Device: {in_use()} (set NLP_RNN_DEVICE=cpu|cuda|cuda:N|mps to choose).")
 st.caption("Word vectors: GloVe 6B 50d (400,000 words × 50), packaged with nlp-rnn, offline.")

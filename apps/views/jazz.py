@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from support import LiveTraining, jazz_model, session_dir, show_error, use_session_model
+from runs import TrainingRun, show_flash
+from support import LiveTraining, jazz_model, model_exchange, session_dir, show_error
 from uploads import saved_upload
 
 from nlp_rnn.callbacks import StepProgress
@@ -66,13 +67,15 @@ def first_use_model():
 
 
 st.title("Jazz improvisation")
+show_flash()
 model_dir = st.session_state.get("jazz_model_dir")
 improviser = jazz_model(model_dir) if model_dir else first_use_model()
 sources = ", ".join(Path(s).name for s in improviser.extra.get("sources", []))
 st.caption(f"Model: {'trained in this session' if model_dir else 'default'} on {sources}; "
            f"{len(improviser.vocabulary)} tokens ({improviser.extra['options']['tokens']}), "
            f"conditioning: {improviser.extra['options']['conditioning']}")
-generate_tab, train_tab = st.tabs(["Improvise", "Train on your MIDI"])
+model_exchange("jazz", "jazz_model_dir")
+generate_tab, train_tab = st.tabs(["Improvise", "Train on your MIDI"], key="jazz_tabs")
 
 
 def source_media(model_key: str):
@@ -173,16 +176,16 @@ with train_tab:
             epochs = st.number_input("Epochs", 1, 500, 40, key="jazz_epochs")
             if st.button("Train", key="jazz_train"):
                 pick = {n: i for n, i in zip(names, indices)}
-                try:
-                    piece = select(score, pick.get(melody), pick.get(chords), start, end)
-                    st.pyplot(piano_roll(piece, "Source melody"))
-                    live = LiveTraining(int(epochs), ["train_loss"])
-                    out = session_dir("jazz-session-")
-                    train(JazzOptions(epochs=int(epochs)), [piece], out, sources=[saved.name], callbacks=[live],
-                          progress=False)
-                except UserError as error:
-                    show_error(error, saved, widgets=WIDGETS)
-                else:
-                    use_session_model("jazz_model_dir", out)
-                    st.session_state.pop("jazz_solo", None)
-                    st.success(f"Trained on {saved.name}; the Improvise tab now uses this model.")
+                out = session_dir("jazz-session-")
+                with TrainingRun("jazz_model_dir", out, "jazz_stop") as run:
+                    try:
+                        piece = select(score, pick.get(melody), pick.get(chords), start, end)
+                        st.pyplot(piano_roll(piece, "Source melody"))
+                        live = LiveTraining(int(epochs), ["train_loss"])
+                        train(JazzOptions(epochs=int(epochs)), [piece], out, sources=[saved.name],
+                              callbacks=[run.stop, live], progress=False)
+                    except UserError as error:
+                        show_error(error, saved, widgets=WIDGETS)
+                    else:
+                        st.session_state.pop("jazz_solo", None)
+                        run.done(f"Trained on {saved.name}; the Improvise tab now uses this model.")

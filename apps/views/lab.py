@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 from charts import LiveRuns, lines
+from runs import TrainingRun, show_flash
 from support import LiveTraining, show_error
 from uploads import saved_upload
 
@@ -12,8 +13,9 @@ MEASURED = "(measured by `python -m bench lab_speed` on 2 cores; a busy machine 
 
 st.title("RNN Lab")
 st.caption("The exercises the course material teaches, run on the same engine as the applications.")
+show_flash()
 letters_tab, sine_tab, series_tab, compare_tab, steps_tab = st.tabs(
-    ["Next letter", "Sine wave", "Series forecasting", "RNN vs LSTM vs GRU", "Step by step"])
+    ["Next letter", "Sine wave", "Series forecasting", "RNN vs LSTM vs GRU", "Step by step"], key="lab_tabs")
 
 with letters_tab:
     from nlp_rnn.lab.abcde import VARIANTS, AbcdeOptions, predict_next
@@ -25,8 +27,10 @@ with letters_tab:
                                     "embedding": "embedding (size 2)"}.get)
     epochs = st.number_input("Epochs", 10, 2000, 200, key="lab_abcde_epochs")
     if st.button("Train", key="lab_abcde_train"):
-        live = LiveTraining(int(epochs), ["train_loss", "val_accuracy"])
-        st.session_state["lab_abcde"] = run_abcde(AbcdeOptions(variant=variant, epochs=int(epochs)), callbacks=[live])
+        with TrainingRun(None, None, "lab_abcde_stop") as run:
+            live = LiveTraining(int(epochs), ["train_loss", "val_accuracy"])
+            st.session_state["lab_abcde"] = run_abcde(AbcdeOptions(variant=variant, epochs=int(epochs)),
+                                                      callbacks=[run.stop, live])
     result = st.session_state.get("lab_abcde")
     if result:
         st.metric("Accuracy on the five cases", f"{result['accuracy']:.0%}")
@@ -56,8 +60,9 @@ with sine_tab:
     epochs = st.number_input("Epochs", 1, 500, SineOptions().epochs, key="lab_sine_epochs")
     st.caption(f"The defaults train in about 2 s of CPU time {MEASURED}.")
     if st.button("Train", key="lab_sine_train"):
-        live = LiveTraining(int(epochs), ["train_loss", "val_loss"])
-        st.session_state["lab_sine"] = run_sine(SineOptions(variant=variant, epochs=int(epochs)), callbacks=[live])
+        with TrainingRun(None, None, "lab_sine_stop") as run:
+            live = LiveTraining(int(epochs), ["train_loss", "val_loss"])
+            st.session_state["lab_sine"] = run_sine(SineOptions(variant=variant, epochs=int(epochs)), callbacks=[run.stop, live])
     result = st.session_state.get("lab_sine")
     if result:
         (valid_from, valid_to), (test_from, test_to) = result["stretches"]["valid"], result["stretches"]["test"]
@@ -82,19 +87,20 @@ with series_tab:
     st.caption(f"The defaults train both models in about 13 s of CPU time {MEASURED}.")
     if st.button("Train", key="lab_series_train"):
         saved = None
-        try:
-            if upload is not None:
-                saved = saved_upload(upload, "lab-series")
-                values = read_column(saved.path, column or None)
-            else:
-                values = synthetic()
-            options = SeriesOptions(epochs=int(epochs))
-            live = LiveRuns([("loss", cell.upper()) for cell in options.cells], options.epochs, "val_loss",
-                            "validation MSE (scaled)", {"loss": "validation loss by epoch"})
-            st.session_state["lab_series"] = run_series(values, options, callbacks=[live])
-            live.finish()
-        except UserError as error:
-            show_error(error, saved)
+        with TrainingRun(None, None, "lab_series_stop") as run:
+            try:
+                if upload is not None:
+                    saved = saved_upload(upload, "lab-series")
+                    values = read_column(saved.path, column or None)
+                else:
+                    values = synthetic()
+                options = SeriesOptions(epochs=int(epochs))
+                live = LiveRuns([("loss", cell.upper()) for cell in options.cells], options.epochs, "val_loss",
+                                "validation MSE (scaled)", {"loss": "validation loss by epoch"})
+                st.session_state["lab_series"] = run_series(values, options, callbacks=[run.stop, live])
+                live.finish()
+            except UserError as error:
+                show_error(error, saved, widgets={"--column": "the Column box"})
     result = st.session_state.get("lab_series")
     if result:
         st.dataframe(pd.DataFrame(result["rows"]).set_index("model").round(4), key="lab_series_table")
@@ -122,8 +128,14 @@ with compare_tab:
         metric, shown = ("val_accuracy", "validation accuracy") if task == "copy" else ("val_loss", "validation MSE")
         live = LiveRuns([(delay, cell.upper()) for delay, cell in runs], options.epochs, metric, shown,
                         {delay: f"T = {delay}" for delay in options.delays}, (0, 1) if task == "copy" else None)
-        st.session_state["lab_compare"] = [compare_one(options, cell, delay, callbacks=[live]) for delay, cell in runs]
-        live.finish()
+        with TrainingRun(None, None, "lab_compare_stop") as run:
+            done = []
+            for delay, cell in runs:
+                done.append(compare_one(options, cell, delay, callbacks=[run.stop, live]))
+                if run.stop.reason is not None:
+                    break  # the runs so far are shown
+            st.session_state["lab_compare"] = done
+            live.finish()
     rows = st.session_state.get("lab_compare")
     if rows:
         table = pd.DataFrame(rows).drop(columns="curve")

@@ -1,10 +1,10 @@
 """Text generation: train a character or word language model, generate, or pick tokens one by one."""
 
 import streamlit as st
-from support import LiveTraining, session_dir, show_error, text_model, use_session_model
+from runs import TrainingRun, show_flash
+from support import LiveTraining, model_exchange, session_dir, show_error, text_model
 from uploads import saved_upload
 
-from nlp_rnn import checkpoint
 from nlp_rnn.errors import UserError
 from nlp_rnn.textgen.generation import NextTokenPicker, markdown_pieces, stream_text
 from nlp_rnn.textgen.pipeline import TextOptions, train_text
@@ -12,17 +12,13 @@ from nlp_rnn.textgen.presets import DEFAULT_PRESET, PRESETS
 from nlp_rnn.textgen.recipe import budget_of, schedule_words
 
 st.title("Text generation")
+show_flash()
 model_dir = st.session_state.get("text_model_dir")
-if st.session_state.get("text_training_dir") and model_dir != st.session_state["text_training_dir"]:
-    interrupted = st.session_state.pop("text_training_dir")  # a stop click ended the run that wrote here
-    if checkpoint.exists(interrupted):
-        use_session_model("text_model_dir", interrupted)
-        model_dir = interrupted
-        st.info("Training stopped; the page uses the best model saved so far.")
 model = text_model(model_dir)
 st.caption(f"Model: {'trained in this session' if model_dir else 'default (built-in Lee corpus, 2×128 char LSTM)'}, "
            f"{model.tokenizer.level} level, {len(model.vocabulary)} tokens")
-generate_tab, pick_tab, train_tab = st.tabs(["Generate", "Pick the next token", "Train"])
+model_exchange("textgen", "text_model_dir")
+generate_tab, pick_tab, train_tab = st.tabs(["Generate", "Pick the next token", "Train"], key="text_tabs")
 
 with generate_tab:
     prime = st.text_input("Prime text", value="The ", key="text_prime")
@@ -83,27 +79,23 @@ with train_tab:
     st.caption(f"Learning rate: {schedule_words(chosen, budget_of(chosen, minutes or None))}")
     if st.button("Train", key="text_train"):
         out, saved = session_dir("text-session-"), None
-        st.session_state["text_training_dir"] = str(out)
-        st.button("Stop", key="text_stop", help="stops after the current step; the best model so far is kept")
-        try:
-            if upload is None and source == "Upload text":
-                raise UserError("upload a text file first")
-            corpus = "lee"
-            if upload is not None:
-                saved = saved_upload(upload, "text")
-                corpus = str(saved.path)
-            shape = (("hidden", size), ("embed", size)) if size != "preset's" else ()
-            options = TextOptions(corpus=corpus, level=level, preset=preset, max_minutes=minutes or None,
-                                  overrides=(*shape, ("epochs", int(epochs))))
-            live = LiveTraining(int(epochs), ["train_loss", "val_loss", "val_perplexity"], unit="tokens",
-                                perplexity=True)
-            _, history, _ = train_text(options, out, callbacks=[live], progress=False)
-        except UserError as error:
-            st.session_state.pop("text_training_dir", None)
-            show_error(error, saved)
-        else:
-            use_session_model("text_model_dir", st.session_state.pop("text_training_dir"))
-            best = min(history, key=lambda r: r["val_loss"])
-            st.success(f"Trained: validation perplexity {best['val_perplexity']:.2f} (epoch {best['epoch']}); "
-                       "the page now uses this model.")
-            st.info(f"Learning rate: {live.schedule}")
+        with TrainingRun("text_model_dir", out, "text_stop") as run:
+            try:
+                if upload is None and source == "Upload text":
+                    raise UserError("upload a text file first")
+                corpus = "lee"
+                if upload is not None:
+                    saved = saved_upload(upload, "text")
+                    corpus = str(saved.path)
+                shape = (("hidden", size), ("embed", size)) if size != "preset's" else ()
+                options = TextOptions(corpus=corpus, level=level, preset=preset, max_minutes=minutes or None,
+                                      overrides=(*shape, ("epochs", int(epochs))))
+                live = LiveTraining(int(epochs), ["train_loss", "val_loss", "val_perplexity"], unit="tokens",
+                                    perplexity=True)
+                _, history, _ = train_text(options, out, callbacks=[run.stop, live], progress=False)
+            except UserError as error:
+                show_error(error, saved)
+            else:
+                best = min(history, key=lambda r: r["val_loss"])
+                run.done(f"Trained: validation perplexity {best['val_perplexity']:.2f} (epoch {best['epoch']}); "
+                         "the page now uses this model.", ("info", f"Learning rate: {live.schedule}"))
