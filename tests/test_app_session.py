@@ -226,4 +226,5 @@ def test_page_errors_name_the_widget_not_the_cli_flag(small_jazz_model):  # noqa
     at = page_with_model("jazz", "jazz_model_dir", small_jazz_model)
     at.text_input(key="jazz_chords").set_value("C Qm7").run()
     at.button(key="jazz_generate").click().run()
-    assert not at.exception and at.error[0].value.startswith("Chords: cannot read chord symbol 'Qm7'")
+    message = at.error[0].value
+    assert not at.exception and "Qm7" in message and "--chords" not in message and "Chords" in message
