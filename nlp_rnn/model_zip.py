@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from nlp_rnn import checkpoint
 from nlp_rnn.errors import DataError
+from nlp_rnn.writer_lock import LOCK_NAME
 
 MAX_MEMBERS = 16
 MAX_BYTES = 512 * 2**20  # in all, unpacked: the largest preset models are tens of MB
@@ -44,8 +45,8 @@ def _member_name(info: zipfile.ZipInfo, shown: str) -> str:
     mode = info.external_attr >> 16
     if info.filename.startswith(("/", "\\")) or (path.parts and ":" in path.parts[0]) or ".." in path.parts:
         raise DataError(shown, f"member {info.filename!r} points outside the folder", "zip the model folder itself")
-    if info.is_dir():
-        return ""
+    if info.is_dir() or path.name == LOCK_NAME:
+        return ""  # folders, and the writer lock file a zipped model folder holds: skipped, never written
     if stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # 0: a zip made without Unix modes
         raise DataError(shown, f"member {info.filename!r} is not a plain file (a link?)", "zip the model folder itself")
     if len(path.parts) > 2 or path.suffix not in ALLOWED:
