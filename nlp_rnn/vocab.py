@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from nlp_rnn.errors import DataError
@@ -29,7 +29,12 @@ class Vocabulary:
     ) -> Vocabulary:
         """Count tokens over tokenized texts; keep those seen ``min_freq`` times, the most frequent
         first (ties alphabetical, so the result is deterministic), at most ``max_size`` in all."""
-        counts = Counter(token for tokens in texts for token in tokens)
+        return cls.from_counts(Counter(token for tokens in texts for token in tokens), min_freq, max_size, eos)
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, int], min_freq: int = 1, max_size: int | None = None,
+                    eos: bool = False) -> Vocabulary:
+        """``build`` from token counts already made (a corpus encoded as arrays counts with numpy)."""
         vocab = cls(eos=eos)
         ranked = sorted((t for t, n in counts.items() if n >= min_freq and t not in vocab), key=lambda t: (-counts[t], t))
         room = None if max_size is None else max(0, max_size - len(vocab))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nlp_rnn.cli.parsing import bounded_int
+
 HOME = Path(__file__).resolve().parents[2] / "apps" / "Home.py"
 
 
 def register(subparsers, name: str, help_text: str) -> None:
     app = subparsers.add_parser(name, help=help_text, description="Serve the Streamlit suite (headless) and print its URL.")
     app.add_argument("--address", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    app.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    app.add_argument("--port", type=bounded_int(1, 65_535), default=8501, help="port (default 8501)")
     app.set_defaults(handler=run_app)
 
 

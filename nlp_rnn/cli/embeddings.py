@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlp_rnn.cli.parsing import add_group, positive_int
+from nlp_rnn.cli.parsing import add_group, count
 
 SPEC_HELP = "glove-6b-50d (packaged, offline), a GloVe/word2vec/.kv file, or a gensim-data name"
 
@@ -17,14 +17,14 @@ def register(subparsers, name: str, help_text: str) -> None:
     neighbors = commands.add_parser("neighbors", help="nearest words by cosine similarity")
     neighbors.add_argument("spec", metavar="SPEC", help=SPEC_HELP)
     neighbors.add_argument("word", metavar="WORD")
-    neighbors.add_argument("-k", type=positive_int, default=10, help="how many (default 10)")
+    neighbors.add_argument("-k", type=count(100_000), default=10, help="how many (default 10)")
     neighbors.add_argument("--json", action="store_true", help="print one JSON object")
     neighbors.set_defaults(handler=run_neighbors)
 
     analogy = commands.add_parser("analogy", help="A − B + C (king man woman → queen)")
     analogy.add_argument("spec", metavar="SPEC", help=SPEC_HELP)
     analogy.add_argument("words", metavar="WORD", nargs=3, help="A B C")
-    analogy.add_argument("-k", type=positive_int, default=5, help="how many answers (default 5)")
+    analogy.add_argument("-k", type=count(100_000), default=5, help="how many answers (default 5)")
     analogy.add_argument("--json", action="store_true", help="print one JSON object")
     analogy.set_defaults(handler=run_analogy)
 
@@ -58,10 +58,10 @@ def _known(kv, words: list[str], spec: str) -> list[str]:
 
 
 def _print_pairs(pairs, as_json: bool, key: str, extra: dict) -> None:
-    import json
+    from nlp_rnn.cli.output import to_json
 
     if as_json:
-        print(json.dumps({**extra, key: [{"word": w, "similarity": round(float(s), 6)} for w, s in pairs]},
+        print(to_json({**extra, key: [{"word": w, "similarity": round(float(s), 6)} for w, s in pairs]},
                          ensure_ascii=False))
     else:
         for word, similarity in pairs:
@@ -69,14 +69,13 @@ def _print_pairs(pairs, as_json: bool, key: str, extra: dict) -> None:
 
 
 def run_info(args) -> int:
-    import json
-
     from embeddings.loading import source_of
+    from nlp_rnn.cli.output import to_json
 
     kv, seconds = _load(args.spec)
     info = {"spec": args.spec, "source": source_of(args.spec), "vocab_size": len(kv), "dim": kv.vector_size,
             "load_seconds": round(seconds, 4)}
-    print(json.dumps(info) if args.json else "\n".join(f"{k}: {v}" for k, v in info.items()))
+    print(to_json(info) if args.json else "\n".join(f"{k}: {v}" for k, v in info.items()))
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlp_rnn.cli.parsing import add_device_options, add_group, positive_int
+from nlp_rnn.cli.parsing import EPOCHS, STEPS, add_device_options, add_group, bounded_int, count, seed
 
 MODEL_HELP = "model directory (default: the bundled model, trained on first use)"
 
@@ -25,20 +25,20 @@ def register(subparsers, name: str, help_text: str) -> None:
     train.add_argument("--model", choices=["auto", "v1", "v2"], default="auto",
                        help="auto (default): chosen by cross-validation among V1 and bidirectional attention LSTMs, "
                        "possibly an ensemble; v1: averaged vectors; v2: LSTM stack")
-    train.add_argument("--folds", type=positive_int, default=5, help="auto: stratified folds (default 5)")
+    train.add_argument("--folds", type=bounded_int(2, 100), default=5, help="auto: stratified folds (default 5)")
     train.add_argument("--vectors", default="glove-6b-50d", help="word vectors spec (default glove-6b-50d)")
     train.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="v2 cell (default lstm)")
-    train.add_argument("--layers", type=positive_int, help="v2 layers (default 2)")
-    train.add_argument("--hidden", type=positive_int, help="v2 units per layer (default 128)")
+    train.add_argument("--layers", type=count(16), help="v2 layers (default 2)")
+    train.add_argument("--hidden", type=count(8_192), help="v2 units per layer (default 128)")
     train.add_argument("--bidirectional", action="store_true", default=None, help="v2 reads both ways")
     train.add_argument("--pooling", choices=["last", "mean", "attention"], help="v2 pooling (default last)")
     train.add_argument("--trainable-embeddings", action="store_true", default=None, help="v1/v2: fine-tune the word vectors")
-    train.add_argument("--unfreeze-after", type=positive_int, metavar="N",
+    train.add_argument("--unfreeze-after", type=count(EPOCHS), metavar="N",
                        help="fine-tune the word vectors after N epochs (off by default: it did not help; see README)")
-    train.add_argument("--epochs", type=positive_int, help="v1/v2: at most this many epochs (default 300 v1, 80 v2)")
-    train.add_argument("--batch-size", type=positive_int, default=32, help="sentences per step, over all ranks (default 32)")
-    train.add_argument("--max-steps", type=positive_int, help="stop every run after N optimizer steps (1 = dry run)")
-    train.add_argument("--seed", type=int, default=0, help="same seed → same model (default 0)")
+    train.add_argument("--epochs", type=count(EPOCHS), help="v1/v2: at most this many epochs (default 300 v1, 80 v2)")
+    train.add_argument("--batch-size", type=count(65_536), default=32, help="sentences per step, over all ranks (default 32)")
+    train.add_argument("--max-steps", type=count(STEPS), help="stop every run after N optimizer steps (1 = dry run)")
+    train.add_argument("--seed", type=seed, default=0, help="same seed → same model (0 to 2**63-1, default 0)")
     train.add_argument("--resume", action="store_true", help="continue the run saved in --out exactly where it stopped")
     train.add_argument("--out", required=True, help="model directory to write")
     train.add_argument("--force", action="store_true",
@@ -57,10 +57,11 @@ def register(subparsers, name: str, help_text: str) -> None:
     classify.add_argument("inputs", nargs="*", metavar="INPUT", help="text files, one sentence a line; '-' or none = stdin")
     classify.add_argument("--model", help=MODEL_HELP)
     classify.add_argument("--format", choices=["tsv", "csv", "jsonl"], default="tsv", help="output (default tsv)")
-    classify.add_argument("--top-k", type=positive_int, default=3, help="candidates per row (default 3)")
-    classify.add_argument("--batch-size", type=positive_int, default=8192, help="lines per model call (default 8192)")
+    classify.add_argument("--top-k", type=count(1_000), default=3, help="candidates per row (default 3)")
+    classify.add_argument("--batch-size", type=count(65_536), default=8192,
+                          help="lines per model call, at most 65,536 (default 8192)")
     workers = default_workers()
-    classify.add_argument("--workers", type=positive_int, default=workers,
+    classify.add_argument("--workers", type=count(256), default=workers,
                           help=f"batches classified at once, one core each (default {workers}: the cores, at most 4)")
     add_device_options(classify)
     classify.set_defaults(handler=run_classify)
@@ -88,11 +89,14 @@ SINGLE_MODEL_FLAGS = ("cell", "layers", "hidden", "bidirectional", "pooling", "t
 
 def run_train(args) -> int:
     from nlp_rnn.emojify.data import read_examples, train_valid
+    from nlp_rnn.inputs import require_out_dir
     from nlp_rnn.out_folder import check_out_folder
 
+    require_out_dir(args.out)
     check_out_folder(args.out, "emojify", resume=getattr(args, "resume", False), force=args.force)
     examples = read_examples(args.data)
-    train_set, valid_set = (examples, read_examples(args.valid)) if args.valid else train_valid(examples, seed=args.seed)
+    train_set, valid_set = (examples, read_examples(args.valid)) if args.valid else \
+        train_valid(examples, seed=args.seed, source=args.data)
     if args.model == "auto":
         return _train_auto(args, train_set, valid_set)
     from nlp_rnn.emojify.train import EmojifyOptions, train
@@ -151,15 +155,14 @@ def describe(model) -> list[str]:
 
 
 def run_evaluate(args) -> int:
-    import json
-
+    from nlp_rnn.cli.output import to_json
     from nlp_rnn.emojify.data import read_examples
     from nlp_rnn.emojify.evaluate import evaluate
 
     model = _model(args.model, args.device)
     report = evaluate(model, read_examples(args.data))
     if args.json:
-        print(json.dumps({**report, "auto": model.auto} if model.auto else report, ensure_ascii=False))
+        print(to_json({**report, "auto": model.auto} if model.auto else report, ensure_ascii=False))
         return 0
     for line in describe(model):
         print(line)
@@ -182,10 +185,10 @@ def run_classify(args) -> int:
     import torch
 
     from nlp_rnn.emojify.classify import RowWriter, classify_batches, read_lines
-    from nlp_rnn.errors import require_file
+    from nlp_rnn.inputs import require_stream
 
     inputs = args.inputs or ["-"]
-    paths = [None if name == "-" else require_file(name, "input file") for name in inputs]  # all checked first
+    paths = [None if name == "-" else require_stream(name) for name in inputs]  # all checked first; pipes too
     model = _model(args.model, args.device)
     # The vectors' 400,000-word index is long-lived: keep the cyclic garbage collector from walking it
     # again and again while millions of short-lived rows come and go (it cost a fifth of the run).
@@ -215,14 +218,13 @@ def run_classify(args) -> int:
 
 
 def run_explain(args) -> int:
-    import json
-
+    from nlp_rnn.cli.output import to_json
     from nlp_rnn.emojify.explain import explain
 
     model = _model(args.model, args.device)
     predicted, probs, scores, method = explain(model, args.sentence)
     if args.json:
-        print(json.dumps({"label": model.labels[predicted], "emoji": model.emojis[predicted], "method": method,
+        print(to_json({"label": model.labels[predicted], "emoji": model.emojis[predicted], "method": method,
                           "probabilities": dict(zip(model.labels, probs)),
                           "words": [vars(s) for s in scores]}, ensure_ascii=False))
         return 0

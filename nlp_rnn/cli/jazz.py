@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
-from nlp_rnn.cli.parsing import add_device_options, add_group, non_negative_float, positive_int
+from nlp_rnn.cli.output import to_json
+from nlp_rnn.cli.parsing import EPOCHS, STEPS, add_device_options, add_group, bounded_float, bounded_int, count, seed, temperature
+from nlp_rnn.limits import MAX_QUARTERS, MAX_TEMPO, MAX_WINDOW, MIN_TEMPO
+
+PART = bounded_int(0, 999)
+OFFSET = bounded_float(0.0, MAX_QUARTERS)
 
 MODEL_HELP = "model directory (default: a model of music21's ragtime and lead sheets, trained on first use)"
 
@@ -19,10 +23,11 @@ def register(subparsers, name: str, help_text: str) -> None:
 
 
 def _add_selection(parser) -> None:
-    parser.add_argument("--melody-part", type=int, help="index of the solo part (default: detected)")
-    parser.add_argument("--chord-part", type=int, help="index of the accompaniment part (default: chord symbols or detected)")
-    parser.add_argument("--start", type=non_negative_float, help="window start in quarter notes (default 0)")
-    parser.add_argument("--end", type=non_negative_float, help="window end in quarter notes (default: the end)")
+    parser.add_argument("--melody-part", type=PART, help="index of the solo part (default: detected)")
+    parser.add_argument("--chord-part", type=PART, help="index of the accompaniment part (default: chord symbols or detected)")
+    parser.add_argument("--start", type=OFFSET, help="window start in quarter notes (default 0)")
+    parser.add_argument("--end", type=OFFSET,
+                        help=f"window end in quarter notes, at most {MAX_QUARTERS:,} (default: the end)")
 
 
 def _add_train(commands) -> None:
@@ -32,12 +37,12 @@ def _add_train(commands) -> None:
     train.add_argument("--tokens", choices=["grammar", "pitch"], default="grammar", help="token scheme (default grammar)")
     train.add_argument("--conditioning", choices=["chord", "none"], default="chord",
                        help="feed the chord and beat at each step (default) or not (the classic exercise)")
-    train.add_argument("--hidden", type=positive_int, default=64, help="LSTM units (default 64, the exercise's n_a)")
-    train.add_argument("--window", type=positive_int, default=30, help="tokens per training window (default 30, Tx)")
-    train.add_argument("--epochs", type=positive_int, default=60)
-    train.add_argument("--batch-size", type=positive_int, default=32, help="windows per step, over all ranks (default 32)")
-    train.add_argument("--max-steps", type=positive_int, help="stop after N steps (1 = dry run)")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--hidden", type=count(4_096), default=64, help="LSTM units (default 64, the exercise's n_a)")
+    train.add_argument("--window", type=count(MAX_WINDOW), default=30, help="tokens per training window (default 30, Tx)")
+    train.add_argument("--epochs", type=count(EPOCHS), default=60)
+    train.add_argument("--batch-size", type=count(65_536), default=32, help="windows per step, over all ranks (default 32)")
+    train.add_argument("--max-steps", type=count(STEPS), help="stop after N steps (1 = dry run)")
+    train.add_argument("--seed", type=seed, default=0, help="0 to 2**63-1 (default 0)")
     train.add_argument("--out", required=True, help="model directory")
     train.add_argument("--resume", action="store_true", help="continue the run saved in --out (same options and files)")
     train.add_argument("--force", action="store_true",
@@ -50,16 +55,17 @@ def _add_generate(commands) -> None:
     generate = commands.add_parser("generate", help="improvise a solo and write it as MIDI (and WAV)")
     generate.add_argument("--model", help=MODEL_HELP)
     generate.add_argument("--out", required=True, help="MIDI file to write")
-    generate.add_argument("--bars", type=positive_int, default=16, help="length of the solo (default 16)")
-    generate.add_argument("--temperature", type=non_negative_float, default=1.0, help="0 = greedy (default 1.0)")
-    generate.add_argument("--top-k", type=positive_int, help="sample among the k most likely tokens")
-    generate.add_argument("--seed", type=int, default=0, help="same seed → same solo (default 0)")
+    generate.add_argument("--bars", type=count(1_000), default=16, help="length of the solo (default 16)")
+    generate.add_argument("--temperature", type=temperature, default=1.0, help="0 = greedy (default 1.0)")
+    generate.add_argument("--top-k", type=count(100_000), help="sample among the k most likely tokens")
+    generate.add_argument("--seed", type=seed, default=0, help="same seed → same solo (0 to 2**63-1, default 0)")
     generate.add_argument("--chords", help='chords with their length in beats, repeated: "Cmaj7:2 Am7:2 Dm7 G7" '
                           "(a chord without a length fills its bar; default: the source's progression)")
-    generate.add_argument("--tempo", type=positive_int, help="beats per minute (default: the source's, else 130)")
+    generate.add_argument("--tempo", type=bounded_int(MIN_TEMPO, MAX_TEMPO),
+                          help=f"beats per minute, {MIN_TEMPO}-{MAX_TEMPO} (default: the source's, else 130)")
     generate.add_argument("--primer", metavar="FILE", help="start the solo with this phrase (a score file's melody), "
                           "kept note for note")
-    generate.add_argument("--primer-bars", type=positive_int, metavar="N", help="use the primer's first N bars (default all)")
+    generate.add_argument("--primer-bars", type=count(1_000), metavar="N", help="use the primer's first N bars (default all)")
     generate.add_argument("--cleanup", choices=["data", "exercise"], default="data",
                           help="data (default): the training music's range, repeated notes where the model plays "
                           "them; exercise: the classic exercise's rules (narrower range, no repeated pitch)")
@@ -91,10 +97,12 @@ def _add_stats(commands) -> None:
 
 
 def run_train(args) -> int:
+    from nlp_rnn.inputs import require_out_dir
     from nlp_rnn.jazz.piece import pieces_from_files
     from nlp_rnn.jazz.train import JazzOptions, train
     from nlp_rnn.out_folder import check_out_folder
 
+    require_out_dir(args.out)
     check_out_folder(args.out, "jazz", resume=getattr(args, "resume", False), force=args.force)
     pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
     options = JazzOptions(tokens=args.tokens, conditioning=args.conditioning, hidden=args.hidden, window=args.window,
@@ -140,7 +148,7 @@ def run_generate(args) -> int:
         write_musicxml(solo, args.musicxml)
     stats = solo_stats(solo)
     if args.json:
-        print(json.dumps({**stats, "midi": args.out, "wav": args.wav, "musicxml": args.musicxml,
+        print(to_json({**stats, "midi": args.out, "wav": args.wav, "musicxml": args.musicxml,
                           "renderer": renderer}))
     else:
         print(f"wrote {args.out}: {stats['notes']} notes over {stats['bars']} bars at {solo.tempo:g} bpm "
@@ -158,7 +166,7 @@ def run_evaluate(args) -> int:
     pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
     result = evaluate(improviser, pieces)
     if args.json:
-        print(json.dumps(result))
+        print(to_json(result))
     else:
         print(f"{result['pieces']} piece(s), {result['scored_tokens']} tokens scored "
               f"({result['token_scheme']} tokens, conditioning {result['conditioning']}): cross-entropy "
@@ -179,7 +187,7 @@ def run_stats(args) -> int:
               "percussion": p.percussion} for i, p in enumerate(score.parts)]
     stats = {**solo_stats(piece), "melody_part": piece.melody_part, "parts": parts}
     if args.json:
-        print(json.dumps(stats))
+        print(to_json(stats))
         return 0
     out = sys.stdout
     out.write(f"{args.file}: melody part {piece.melody_part}, chords from {piece.chord_source}\n")

@@ -1,9 +1,17 @@
-"""Argument parsing that reports a bad flag as one line, like every other user error."""
+"""Argument parsing that reports a bad flag as one line, like every other user error.
+
+Every numeric flag goes through a bounded validator, so an absurd value (``--seed 2**64``,
+``--end inf``, ``--hidden 10**9``) is refused at parse time with the flag named and exit code 2,
+before anything is read, allocated or trained.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+
+from nlp_rnn.limits import SEED_MAX
 
 
 class Parser(argparse.ArgumentParser):
@@ -12,25 +20,53 @@ class Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value
+def bounded_int(low: int, high: int):
+    """An argparse type: a whole number in ``low..high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, not {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low:,}-{high:,}, not {text[:40]}")
+        return value
+
+    return parse
 
 
-def non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
-    return value
+def bounded_float(low: float, high: float, open_low: bool = False, open_high: bool = False):
+    """An argparse type: a finite number in ``[low, high]`` (``(`` / ``)`` where the end is open)."""
+    shown = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, not {text[:40]!r}") from None
+        inside = (low < value if open_low else low <= value) and (value < high if open_high else value <= high)
+        if not math.isfinite(value) or not inside:
+            raise argparse.ArgumentTypeError(f"must be a finite number in {shown}, not {text[:40]}")
+        return value
+
+    return parse
 
 
-def probability(text: str) -> float:
-    value = float(text)
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], not {text}")
-    return value
+def count(high: int):
+    """An argparse type: a whole number in 1..``high``."""
+    return bounded_int(1, high)
+
+
+INT_MAX = 2**31 - 1  # the bound of a flag that has no tighter one
+positive_int = bounded_int(1, INT_MAX)
+non_negative_float = bounded_float(0.0, 1e12)
+seed = bounded_int(0, SEED_MAX)
+probability = bounded_float(0.0, 1.0, open_low=True)
+fraction = bounded_float(0.0, 1.0, open_high=True)  # dropout and the like
+temperature = bounded_float(0.0, 100.0)
+learning_rate = bounded_float(0.0, 100.0, open_low=True)
+minutes = bounded_float(0.0, 1e6)
+STEPS = 10**12  # --max-steps
+EPOCHS = 100_000
 
 
 def device_spec(text: str) -> str:
@@ -60,7 +96,7 @@ def add_device_options(parser: argparse.ArgumentParser, trains: bool = False, ra
         parser.add_argument("--nproc", type=nproc, default=1,
                             help="ranks on this machine, through torch's elastic launcher (as torchrun); "
                                  "--batch-size stays the global batch; auto: one per GPU, on a CPU the faster layout")
-        parser.add_argument("--max-restarts", type=int, default=0,
+        parser.add_argument("--max-restarts", type=bounded_int(0, 100), default=0,
                             help="with --nproc: restart failed ranks this often; they resume from the last epoch saved")
 
 

@@ -1,6 +1,8 @@
 """Batch classification that streams: one output row per input line, in order, constant memory.
 
-A line that is empty or not valid UTF-8 gives a row with an ``error`` field; the run goes on.
+A line that is empty or not valid UTF-8 gives a row with an ``error`` field; the run goes on. A line of
+over 1,000 tokens (``limits.MAX_SENTENCE_TOKENS``) is classified on its first 1,000, and its row's
+``error`` field says so.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from typing import BinaryIO, TypeVar
 import orjson
 import torch
 
+from nlp_rnn.csv_rows import csv_rows
 from nlp_rnn.emojify.model import EmojiModel
+from nlp_rnn.limits import MAX_SENTENCE_TOKENS
 
 T = TypeVar("T")
 
 FIELDS = ["line", "text", "label", "emoji", "prob", "top_k", "error"]
+TRUNCATED = f"long line: classified on its first {MAX_SENTENCE_TOKENS:,} tokens"
 Row = dict  # a jsonl row: line, text, label, emoji, prob, top_k, and error when the line was unusable
 
 
@@ -74,7 +79,27 @@ def _classify_then(model: EmojiModel, batch: list, top_k: int, then: Callable[[l
     return then(_classify_batch(model, batch, top_k))
 
 
+def _cap_tokens(model: EmojiModel, batch: list) -> tuple[list, set[int]]:
+    """The batch with each sentence cut to its first MAX_SENTENCE_TOKENS tokens, and the lines cut.
+
+    One long line would otherwise pad the whole batch to its length and run the LSTM over all of it
+    (0.75 GB and 19 s per MB of line). Only a line of more characters than the cap can hold more tokens,
+    so the common batch costs one length check a row.
+    """
+    long = [i for i, (_, text, _) in enumerate(batch) if text is not None and len(text) > MAX_SENTENCE_TOKENS]
+    cut: set[int] = set()
+    for i in long:
+        number, text, shown = batch[i]
+        tokens = model.tokenizer(text[: MAX_SENTENCE_TOKENS * 100])  # a bounded prefix is tokenized, not all
+        if len(tokens) > MAX_SENTENCE_TOKENS or len(text) > MAX_SENTENCE_TOKENS * 100:
+            batch = batch if cut else list(batch)
+            batch[i] = (number, " ".join(tokens[:MAX_SENTENCE_TOKENS]), shown)
+            cut.add(i)
+    return batch, cut
+
+
 def _classify_batch(model: EmojiModel, batch: list, top_k: int) -> list[Row]:
+    batch, cut = _cap_tokens(model, batch)
     good = [text for _, text, _ in batch if text is not None]
     probs = model.probabilities(good) if good else torch.empty(0)  # (len(good), classes)
     k = min(top_k, len(model.labels))
@@ -91,6 +116,8 @@ def _classify_batch(model: EmojiModel, batch: list, top_k: int) -> list[Row]:
         best, probs_j = indices[j][0], values[j]
         rows.append({"line": number, "text": text, "label": labels[best], "emoji": emojis[best], "prob": probs_j[0],
                      "top_k": [{"label": labels[i], "emoji": emojis[i], "prob": p} for p, i in zip(probs_j, indices[j])]})
+        if cut and len(rows) - 1 in cut:  # still classified, on the sentence's start; the row says so
+            rows[-1].update(text=shown, error=TRUNCATED)
         j += 1
     return rows
 
@@ -113,8 +140,11 @@ class RowWriter:
             if file is not None:
                 rows = [{"file": file, **row} for row in rows]
             return b"".join([dumps(row, option=newline) for row in rows]).decode()
-        cells = (self._cells(row) for row in rows)
-        return self._table(cells if file is None else ([file, *row] for row in cells))
+        cells = [self._cells(row) if file is None else [file, *self._cells(row)] for row in rows]
+        text = self._table(cells)
+        # The csv module quotes a field holding "\n" (our line end) but not a bare "\r", which every CSV
+        # reader takes as a line break: one scan of the batch's text finds the rare batch to redo.
+        return self._table(cells, quote_cr=True) if "\r" in text else text
 
     def _cells(self, row: Row) -> list:
         text = row["text"].replace("\t", " ") if self.fmt == "tsv" else row["text"]
@@ -122,9 +152,16 @@ class RowWriter:
         top = "|".join(f"{t['label']}:{t['prob']:.4f}" for t in row["top_k"] or [])
         return [row["line"], text, row["label"], row["emoji"], prob, top, row.get("error", "")]
 
-    def _table(self, rows: Iterable[list]) -> str:
+    def _table(self, rows: Iterable[list], quote_cr: bool = False) -> str:
         buffer = io.StringIO()
-        csv.writer(buffer, delimiter="\t" if self.fmt == "tsv" else ",", lineterminator="\n").writerows(rows)
+        delimiter = "\t" if self.fmt == "tsv" else ","
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+        if not quote_cr:
+            writer.writerows(rows)
+            return buffer.getvalue()
+        quoting = csv.writer(buffer, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        for row in rows:
+            (quoting if any("\r" in str(cell) for cell in row) else writer).writerow(row)
         return buffer.getvalue()
 
 
@@ -140,15 +177,15 @@ def read_upload(name: str, data: bytes) -> Iterator[tuple[int, str | None, str]]
     if not name.lower().endswith(".csv"):
         yield from read_lines(io.BytesIO(data))
         return
-    rows = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace")))
-    header = next(rows, None)
-    if header is None:
+    rows = csv_rows(name, data.decode("utf-8-sig", errors="replace"))
+    first = next(rows, None)
+    if first is None:
         return
-    named = [cell.strip().lower() for cell in header]
-    column, first = (named.index("text"), 2) if "text" in named else (0, 1)
-    if first == 1:
-        rows = iter([header, *rows])
-    for number, row in enumerate(rows, start=first):
+    named = [cell.strip().lower() for cell in first[1]]
+    column = named.index("text") if "text" in named else 0
+    if "text" not in named:
+        rows = itertools.chain([first], rows)
+    for number, row in rows:
         cell = row[column] if column < len(row) else ""
         usable = cell if cell.strip() and "\ufffd" not in cell else None
         yield number, usable, cell

@@ -6,6 +6,7 @@ import numpy as np
 
 from nlp_rnn.emojify.calibration import expected_calibration_error
 from nlp_rnn.emojify.data import Example
+from nlp_rnn.emojify.labels import some
 from nlp_rnn.emojify.metrics import classification_report
 from nlp_rnn.emojify.model import EmojiModel
 from nlp_rnn.errors import UserError
@@ -13,10 +14,11 @@ from nlp_rnn.errors import UserError
 
 def evaluate(model: EmojiModel, examples: list[Example], batch_size: int = 512) -> dict:
     """Accuracy, macro-F1, per-class figures, the confusion matrix and the expected calibration error."""
-    unknown = sorted({e.label for e in examples} - set(model.labels))
+    unknown = {e.label for e in examples} - set(model.labels)
     if unknown:
-        raise UserError(f"labels {unknown} are not among the model's classes {model.labels}; "
-                        "evaluate on data with the model's labels")
+        first = next(e for e in examples if e.label in unknown)
+        raise UserError(f"labels {some(unknown)} are not among the model's classes ({some(model.labels)}; the first "
+                        f"on line {first.line}); evaluate on data with the model's labels")
     index = {label: i for i, label in enumerate(model.labels)}
     truth = np.array([index[e.label] for e in examples])
     probs = np.concatenate([model.probabilities([e.text for e in examples[start : start + batch_size]]).numpy()

@@ -32,3 +32,10 @@ def canonical_label(text: str) -> str:
 def emoji_for(name: str) -> str:
     """The emoji shown for a class name (a user class that is itself an emoji shows as is)."""
     return _EMOJI.get(name, name)
+
+
+def some(labels, shown: int = 5) -> str:
+    """A few of ``labels`` and how many more: one short line even for 10,000 of them."""
+    labels = sorted(labels)
+    listed = ", ".join(repr(label[:40]) for label in labels[:shown])
+    return listed + (f" and {len(labels) - shown:,} more ({len(labels):,} in all)" if len(labels) > shown else "")

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from nlp_rnn import distributed
 from nlp_rnn.devices import to_model
 from nlp_rnn.emojify.data import Example
+from nlp_rnn.emojify.labels import some
 from nlp_rnn.emojify.model import TOKENIZER, EmojiModel, save_info, shared_vectors_layer
 from nlp_rnn.errors import UserError
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
@@ -122,11 +123,13 @@ def train(options: EmojifyOptions, train: list[Example], valid: list[Example], o
 
     ``resume``: continue the run whose training state is in ``out_dir`` exactly where it stopped
     (``Trainer.resume``); ``extra``: more JSON stored in the checkpoint's ``extra`` (an ensemble's members)."""
+    unknown = {e.label for e in valid} - {e.label for e in train}  # checked before the vectors load
+    if unknown:
+        first = next(e for e in valid if e.label in unknown)
+        raise UserError(f"validation labels {some(unknown)} never occur in the training data (the first on line "
+                        f"{first.line}); add examples of them")
     seed_everything(options.seed)
     model = build_model(options, train)
-    unknown = sorted({e.label for e in valid} - set(model.labels))
-    if unknown:
-        raise UserError(f"validation labels {unknown} never occur in the training data; add examples of them")
     kind = options.model
     config = TrainConfig(epochs=options.epochs or DEFAULT_EPOCHS[kind], lr=options.lr or DEFAULT_LR[kind],
                          early_stopping_patience=options.patience if valid else None, seed=options.seed,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from nlp_rnn.atomic import check_target, replace
 from nlp_rnn.errors import UserError
 from nlp_rnn.jazz.harmony import Chord
 from nlp_rnn.jazz.piece import Piece
+from nlp_rnn.limits import MAX_TEMPO, MIN_TEMPO
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 22_050
@@ -28,7 +30,7 @@ def to_score(piece: Piece, tempo: float | None = None):
     from music21 import chord, instrument, meter, note, stream
     from music21 import tempo as m21tempo
 
-    bpm = float(tempo or piece.tempo or DEFAULT_TEMPO)
+    bpm = _bpm(tempo, piece.tempo)
     melody, comping = stream.Part(id="melody"), stream.Part(id="chords")
     melody.insert(0, instrument.AltoSaxophone())
     comping.insert(0, instrument.Piano())
@@ -64,7 +66,7 @@ def lead_sheet(piece: Piece):
     part = stream.Part(id="solo")
     part.insert(0, instrument.AltoSaxophone())
     part.insert(0, meter.TimeSignature(f"{int(round(piece.beats_per_bar))}/4"))
-    part.insert(0, m21tempo.MetronomeMark(number=float(piece.tempo or DEFAULT_TEMPO)))
+    part.insert(0, m21tempo.MetronomeMark(number=_bpm(None, piece.tempo)))
     for chord in piece.chords:
         symbol = harmony.ChordSymbol(root=pitch.Pitch(chord.root), kind=KINDS.get(chord.quality, "major"))
         part.insert(chord.offset, symbol)
@@ -80,6 +82,22 @@ def lead_sheet(piece: Piece):
 def write_musicxml(piece: Piece, path: str | Path) -> Path:
     """Write ``piece`` as a MusicXML lead sheet (``lead_sheet``), atomically."""
     return _write_atomically(Path(path), ".musicxml", lambda tmp: lead_sheet(piece).write("musicxml", fp=tmp))
+
+
+def _bpm(asked: float | None, source: float | None) -> float:
+    """The tempo to write: ``asked`` must lie in MIN_TEMPO-MAX_TEMPO (MIDI's 24-bit microseconds per quarter
+    would wrap above 60,000,000 bpm; below 20 bpm a solo lasts hours); a source's tempo is brought into range."""
+    if asked is not None:
+        if not (math.isfinite(asked) and MIN_TEMPO <= asked <= MAX_TEMPO):
+            raise UserError(f"tempo {asked:g} bpm is out of range; give {MIN_TEMPO}-{MAX_TEMPO} beats per minute")
+        return float(asked)
+    if source is None or not math.isfinite(source) or source <= 0:
+        return DEFAULT_TEMPO
+    bounded = min(max(float(source), MIN_TEMPO), MAX_TEMPO)
+    if bounded != source:
+        log.warning("the source's tempo %g bpm is written as %g bpm (the range is %d-%d)", source, bounded, MIN_TEMPO,
+                    MAX_TEMPO)
+    return bounded
 
 
 def voicing(chord: Chord) -> list[int]:

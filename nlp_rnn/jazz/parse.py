@@ -15,13 +15,13 @@ from pathlib import Path
 
 from nlp_rnn.checkpoint import atomic_write_bytes
 from nlp_rnn.errors import DataError, require_file
+from nlp_rnn.limits import MAX_QUARTERS  # about 2¾ hours at 120 bpm, for every format
 from nlp_rnn.paths import cache_dir
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1  # bump when the extracted fields change; old cache entries are then ignored
 FORMATS = {".mid": "midi", ".midi": "midi", ".xml": "musicxml", ".musicxml": "musicxml", ".mxl": "musicxml",
            ".abc": "abc"}
-MAX_QUARTERS = 20_000  # about 2¾ hours at 120 bpm
 MAX_BYTES = 20_000_000  # larger files are not scores people improvise from
 
 
@@ -70,6 +70,10 @@ def parse_file(path: str | Path, use_cache: bool = True) -> list[ParsedScore]:
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(cached, json.dumps([asdict(p) for p in pieces]).encode("utf-8"))
+    too_long = next((piece for piece in pieces if piece.length > MAX_QUARTERS), None)
+    if too_long is not None:  # MusicXML and ABC have no cheap pre-check like MIDI's; the parsed length is bounded
+        raise DataError(path, f"the score lasts {too_long.length:,.0f} quarter notes (over {MAX_QUARTERS:,})",
+                        "give a shorter score, or cut it into pieces")
     if not any(part.events for piece in pieces for part in piece.parts if not part.percussion):
         raise DataError(path, "has no pitched notes", "give a score with a melody")
     return pieces

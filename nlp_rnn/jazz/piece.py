@@ -8,11 +8,15 @@ from the chord part (one per bar), or from the melody itself (one per bar) when 
 
 from __future__ import annotations
 
+import dataclasses
+import heapq
+import math
 from dataclasses import dataclass
 
 from nlp_rnn.errors import DataError
 from nlp_rnn.jazz.harmony import Chord, best_chord, from_symbol
 from nlp_rnn.jazz.parse import ParsedScore, parse_file
+from nlp_rnn.limits import MAX_QUARTERS
 
 GRID = 0.25  # a sixteenth note, in quarter notes
 
@@ -57,6 +61,9 @@ def select(score: ParsedScore, melody_part: int | None = None, chord_part: int |
         melody_part = _guess_melody(score, pitched, chord_part)
     start = 0.0 if start is None else float(start)
     end = score.length if end is None else float(end)
+    if not (math.isfinite(start) and math.isfinite(end)) or max(start, end) > MAX_QUARTERS:
+        raise DataError(score.source, f"window --start {start:g} --end {end:g} is beyond {MAX_QUARTERS:,} quarter notes",
+                        f"give offsets from 0 to {MAX_QUARTERS:,}")
     if end <= start:
         raise DataError(score.source, f"empty window --start {start:g} --end {end:g}", "give --end after --start")
     melody = _melody(score.parts[melody_part].events, start, end)
@@ -134,21 +141,22 @@ def _from_symbols(symbols: list, start: float, end: float) -> list[Chord]:
 
 
 def _per_bar(events: list, start: float, end: float, beats_per_bar: float) -> list[Chord]:
-    """One chord per bar from the pitches sounding in it (weighted by overlap); silent bars keep the last chord."""
-    chords, bar = [], start
-    while bar < end - 1e-6:
-        weights: dict[int, float] = {}
-        lowest = None
-        for offset, duration, pitches in events:
-            overlap = min(offset + duration, bar + beats_per_bar) - max(offset, bar)
-            if overlap > 0:
-                for pitch in pitches:
-                    weights[pitch % 12] = weights.get(pitch % 12, 0.0) + overlap
-                lowest = min(pitches) if lowest is None else min(lowest, min(pitches))
-        chord = best_chord(bar - start, weights, bass=lowest % 12 if lowest is not None else None)
+    """One chord per bar from the pitches sounding in it (weighted by overlap); silent bars keep the last chord.
+
+    Linear in events + bars (a 100k-note score used to take a minute as bars × events): each event
+    adds its exact overlap to the bars it starts and ends in, and counts for the whole bars in between.
+    """
+    bars = _bar_starts(start, end, beats_per_bar)
+    spans = _spans(events, bars, beats_per_bar)
+    weights, lowest = _bar_weights(events, spans, bars, beats_per_bar), _bar_lowest(events, spans, len(bars))
+    chords, matched = [], {}  # bars repeat: each distinct (weights, bass) is matched to the templates once
+    for bar, bar_weights, low in zip(bars, weights, lowest):
+        key = (tuple(sorted(bar_weights.items())), low % 12 if low is not None else None)
+        if key not in matched:
+            matched[key] = best_chord(0.0, bar_weights, bass=key[1])
+        chord = matched[key] and dataclasses.replace(matched[key], offset=bar - start)
         if chord is not None and (not chords or chord.name != chords[-1].name):
             chords.append(chord)
-        bar += beats_per_bar
     if chords and chords[0].offset > 0:
         chords[0] = Chord(0.0, chords[0].root, chords[0].quality, chords[0].pitch_classes)
     return chords
@@ -167,3 +175,64 @@ def primer_from_file(path, bars: int | None = None, melody_part: int | None = No
     if piece.length < bar_line - 1e-6:
         piece.melody.append(Note(piece.length, bar_line - piece.length, None))
     return piece
+
+
+def _bar_starts(start: float, end: float, beats_per_bar: float) -> list[float]:
+    bars, bar = [], start
+    while bar < end - 1e-6:  # by repeated addition, as the bars have always been counted
+        bars.append(bar)
+        bar += beats_per_bar
+    return bars
+
+
+def _spans(events: list, bars: list[float], beats_per_bar: float) -> list[tuple[int, int]]:
+    """(first, last) index of the bars each event overlaps (first > last: none), by binary search.
+
+    An event overlaps bar k when ``bars[k] + beats_per_bar > offset`` and ``bars[k] < offset + duration``.
+    """
+    import numpy as np
+
+    times = np.array([(offset, duration) for offset, duration, _ in events], dtype=np.float64).reshape(-1, 2)
+    offsets, stops = times[:, 0], times[:, 0] + times[:, 1]
+    starts = np.asarray(bars, dtype=np.float64)
+    first = np.searchsorted(starts + beats_per_bar, offsets, side="right")
+    last = np.searchsorted(starts, stops, side="left") - 1
+    return list(zip(first.tolist(), last.tolist()))
+
+
+def _bar_weights(events: list, spans: list, bars: list[float], beats_per_bar: float) -> list[dict[int, float]]:
+    """Pitch class → sounding duration, per bar."""
+    weights: list[dict[int, float]] = [{} for _ in bars]
+    inside = [[0] * 12 for _ in range(len(bars) + 1)]  # difference counts of the whole bars an event spans
+    for (offset, duration, pitches), (first, last) in zip(events, spans):
+        for k in {first, last} if first <= last else ():
+            overlap = min(offset + duration, bars[k] + beats_per_bar) - max(offset, bars[k])
+            for pitch in pitches:
+                weights[k][pitch % 12] = weights[k].get(pitch % 12, 0.0) + overlap
+        if last - first > 1:
+            for pitch in pitches:
+                inside[first + 1][pitch % 12] += 1
+                inside[last][pitch % 12] -= 1
+    running = [0] * 12
+    for k, bar in enumerate(bars):
+        running = [r + d for r, d in zip(running, inside[k])]
+        for pc in (pc for pc in range(12) if running[pc]):
+            weights[k][pc] = weights[k].get(pc, 0.0) + running[pc] * ((bar + beats_per_bar) - bar)
+    return weights
+
+
+def _bar_lowest(events: list, spans: list, bars: int) -> list[int | None]:
+    """The lowest pitch sounding in each bar: a sweep with a heap of (lowest pitch, last bar)."""
+    ordered = sorted((first, last, min(e[2])) for e, (first, last) in zip(events, spans) if first <= last)
+    lowest: list[int | None] = []
+    active: list[tuple[int, int]] = []
+    next_span = 0
+    for k in range(bars):
+        while next_span < len(ordered) and ordered[next_span][0] <= k:
+            _, last, low = ordered[next_span]
+            heapq.heappush(active, (low, last))
+            next_span += 1
+        while active and active[0][1] < k:
+            heapq.heappop(active)
+        lowest.append(active[0][0] if active else None)
+    return lowest

@@ -9,16 +9,19 @@ own units against the naive forecast "tomorrow equals today".
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from nlp_rnn.csv_rows import QUOTE_FIX
 from nlp_rnn.devices import to_model
 from nlp_rnn.errors import DataError, UserError, require_file
 from nlp_rnn.lab.sine import windows
 from nlp_rnn.lab.task import TensorTask
+from nlp_rnn.limits import MAX_WINDOW_VALUES
 from nlp_rnn.models.forecaster import Forecaster, ForecasterConfig
 from nlp_rnn.seeding import seed_everything
 from nlp_rnn.threads import one_thread
@@ -56,8 +59,12 @@ def read_column(path: str | Path, column: str | None = None) -> np.ndarray:
     try:
         frame = pd.read_csv(path)
     except (ValueError, UnicodeDecodeError) as error:
-        problem = f"not a readable CSV ({str(error).splitlines()[0]})"
-        raise DataError(path, problem, "save the series as CSV with a header") from None
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        row = re.search(r"string starting at row (\d+)", message)  # pandas counts rows from 0: an unclosed quote
+        line = re.search(r"in line (\d+)", message)
+        where = int(row.group(1)) + 1 if row else int(line.group(1)) if line else None
+        fix = QUOTE_FIX if row else "save the series as CSV with a header"
+        raise DataError(path, f"not a readable CSV ({message})", fix, line=where) from None
     if frame.empty:
         raise DataError(path, "has no rows", "give a CSV with one value per row")
     name = column if column is not None else frame.columns[-1]
@@ -65,12 +72,13 @@ def read_column(path: str | Path, column: str | None = None) -> np.ndarray:
         name = frame.columns[int(name)]
     if name not in frame.columns:
         raise DataError(path, f"has no column {column!r} (columns: {', '.join(map(str, frame.columns))})", "pass --column")
-    values = pd.to_numeric(frame[name], errors="coerce")
-    bad = values.isna().to_numpy().nonzero()[0]
+    values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64)
+    bad = (~np.isfinite(values)).nonzero()[0]  # NaN, blanks, text, and 1e999 (read as infinity)
     if len(bad):
-        raise DataError(path, f"column {name!r} value {frame[name].iloc[bad[0]]!r} is not a number", "fix or remove the row",
-                        line=int(bad[0]) + 2)
-    return values.to_numpy(dtype=np.float64)
+        kind = "a number" if math.isnan(values[bad[0]]) else "a finite number"
+        raise DataError(path, f"column {name!r} value {frame[name].iloc[bad[0]]!r} is not {kind}",
+                        "fix or remove the row", line=int(bad[0]) + 2)
+    return values
 
 
 @one_thread()
@@ -81,8 +89,13 @@ def run(values: np.ndarray, options: SeriesOptions = SeriesOptions(), callbacks:
     valid_start = int(n * (1 - options.test_share - options.valid_share))
     if valid_start - size < 2 * size or n - test_start < 2:
         raise UserError(f"a series of {n} values is too short for windows of {size}; give at least {5 * size} values")
+    if n * size > MAX_WINDOW_VALUES:  # every window is materialised: (n - size, size) floats and their indices
+        raise UserError(f"{n:,} values in windows of {size} make {n * size:,} inputs (over {MAX_WINDOW_VALUES:,}); "
+                        "use a shorter series or a smaller --window")
     low, high = values[:valid_start].min(), values[:valid_start].max()  # fitted on the training part only
     scale = max(high - low, 1e-12)
+    if not math.isfinite(scale):
+        raise UserError(f"the series spans {low:g} to {high:g}, too wide to scale; rescale the values")
     scaled = torch.tensor((values - low) / scale, dtype=torch.float32)
     train = windows(scaled[:valid_start], size)
     valid = windows(scaled[valid_start - size : test_start], size)

@@ -13,8 +13,8 @@ from nlp_rnn.models.language_model import LanguageModel
 from nlp_rnn.models.store import load_model
 from nlp_rnn.seeding import seed_everything
 from nlp_rnn.text import Tokenizer
-from nlp_rnn.textgen.corpus import read_text
-from nlp_rnn.textgen.data import build_vocabulary, encode, split_tail, tokenize_corpus
+from nlp_rnn.textgen.corpus import MAX_CORPUS_MB, corpus_files, read_text
+from nlp_rnn.textgen.data import corpus_ids, encode_ids, split_tail, vocabulary_from_ids
 from nlp_rnn.textgen.presets import DEFAULT_PRESET, PRESETS
 from nlp_rnn.textgen.recipe import build_model, training_config
 from nlp_rnn.textgen.task import LanguageModelTask, cross_entropy
@@ -40,6 +40,7 @@ class TextOptions:
     seed: int = 0
     device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
     precision: str = "fp32"  # fp32 | bf16 | fp16
+    max_corpus_mb: float = MAX_CORPUS_MB  # each corpus's text, after decompression, at most (a gzip bomb stops here)
 
 
 @dataclass
@@ -63,13 +64,15 @@ def settings(options: TextOptions) -> dict:
 def prepare(options: TextOptions, split_punctuation: bool, vocabulary: Vocabulary | None = None):
     """Tokenize the corpora; build (or reuse) the vocabulary; return ids and the tokenizer."""
     tokenizer = Tokenizer(options.level, lower=options.lower, split_punctuation=split_punctuation)
-    tokens = tokenize_corpus(read_text(options.corpus), tokenizer)
+    ids, distinct = corpus_ids(read_text(options.corpus, options.max_corpus_mb), tokenizer)  # int32, first-seen
     if options.valid:
-        train_tokens, valid_tokens = tokens, tokenize_corpus(read_text(options.valid), tokenizer)
+        train_ids, (valid_ids, valid_distinct) = ids, corpus_ids(read_text(options.valid, options.max_corpus_mb), tokenizer)
     else:
-        train_tokens, valid_tokens = split_tail(tokens, 0.1)
-    vocabulary = vocabulary or build_vocabulary(train_tokens, options.level, options.max_vocab, options.min_freq)
-    return tokenizer, vocabulary, encode(train_tokens, vocabulary), encode(valid_tokens, vocabulary)
+        (train_ids, valid_ids), valid_distinct = split_tail(ids, 0.1), distinct
+    vocabulary = vocabulary or vocabulary_from_ids(train_ids, distinct, options.level, options.max_vocab,
+                                                   options.min_freq)
+    return tokenizer, vocabulary, encode_ids(train_ids, distinct, vocabulary), \
+        encode_ids(valid_ids, valid_distinct, vocabulary)
 
 
 def train_text(options: TextOptions, out_dir: str | Path, resume: bool = False, callbacks: list[Callback] = (),
@@ -78,6 +81,9 @@ def train_text(options: TextOptions, out_dir: str | Path, resume: bool = False, 
     with ``options.test``, the test metrics."""
     s = settings(options)
     resume = distributed.resuming(resume, out_dir)
+    for spec in (options.corpus, options.valid, options.test):  # every input, before the first step
+        if spec:
+            corpus_files(spec)
     vocabulary = load_text_model(out_dir).vocabulary if resume and checkpoint.exists(out_dir) else None
     tokenizer, vocabulary, train_ids, valid_ids = prepare(options, s.get("split_punctuation", True), vocabulary)
     if train_ids.numel() < 2 * s["batch_size"] or valid_ids.numel() < 20:
@@ -95,7 +101,7 @@ def train_text(options: TextOptions, out_dir: str | Path, resume: bool = False, 
         trainer.resume()
     history = trainer.fit()
     best = load_text_model(out_dir, options.device)
-    test = evaluate_text(best, read_text(options.test)) if options.test else {}
+    test = evaluate_text(best, read_text(options.test, options.max_corpus_mb)) if options.test else {}
     return best, history, test
 
 
@@ -109,7 +115,7 @@ def load_text_model(directory: str | Path, device: str | None = None) -> TextMod
 
 def evaluate_text(model: TextModel, text: str, bptt: int = 50) -> dict:
     """Perplexity, cross-entropy (nats/token), bits per character (char models) and tokens on ``text``."""
-    ids = encode(tokenize_corpus(text, model.tokenizer), model.vocabulary)
+    ids = encode_ids(*corpus_ids(text, model.tokenizer), model.vocabulary)
     if ids.numel() < 2:
         raise UserError("the evaluation text needs at least two tokens")
     loss = cross_entropy(model.model, ids.view(1, -1), bptt)
