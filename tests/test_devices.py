@@ -141,7 +141,7 @@ def test_sampling_uses_numpy_on_the_cpu_and_the_torch_step_elsewhere():
 def test_home_page_shows_the_device(no_gpu):
     from streamlit.testing.v1 import AppTest
 
-    home = Path(__file__).resolve().parents[1] / "apps" / "views" / "home.py"
+    home = Path(__file__).resolve().parents[1] / "apps" / "Home.py"  # the app adds apps/ to the path
     at = AppTest.from_file(str(home), default_timeout=60).run()
     assert not at.exception
     assert any(c.value.startswith("Device: cpu (") for c in at.caption)
