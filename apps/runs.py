@@ -148,6 +148,7 @@ class TrainingRun:
         self.button = st.empty()
         self.button.button("Stop", key=stop_key, help="stops after the current step; the best model so far is kept")
         self.stop = StopWhenAsked(self.button)
+        self.finished = False  # done() ran: its own st.rerun() is not a stop
 
     def __enter__(self) -> TrainingRun:
         return self
@@ -156,7 +157,7 @@ class TrainingRun:
         if kind is StopException:
             return False  # the session is gone: nothing to show, and the trainer has stopped
         self.button.empty()
-        if self.stop.reason is None and kind is not RerunException:
+        if self.finished or (self.stop.reason is None and kind is not RerunException):
             return False  # finished (or a user error the page shows)
         self.report()
         if kind is None:
@@ -178,6 +179,7 @@ class TrainingRun:
         for method, *args in shown:
             flash(method, *args)
         self.button.empty()
+        self.finished = True
         st.rerun()
 
     def report(self) -> None:

@@ -11,9 +11,7 @@ from runs import TrainingRun, show_flash
 from support import LiveTraining, jazz_model, model_exchange, session_dir, show_error
 from uploads import saved_upload
 
-from nlp_rnn.callbacks import StepProgress
 from nlp_rnn.errors import UserError
-from nlp_rnn.jazz import default
 from nlp_rnn.jazz.engrave import score_svg
 from nlp_rnn.jazz.export import piano_roll
 from nlp_rnn.jazz.harmony import parse_progression
@@ -24,7 +22,6 @@ from nlp_rnn.jazz.piece import primer_from_file, select
 from nlp_rnn.jazz.stats import labelled, solo_stats
 from nlp_rnn.jazz.train import JazzOptions, train
 
-FIRST_USE = "30 to 70 s on two busy cores"  # bench/jazz_speed.py, "train the default model on first use"
 SCORE_TYPES = [k.lstrip(".") for k in FORMATS]
 WIDGETS = {"--melody-part": "Melody part", "--chord-part": "Chord part", "--start": "Start", "--end": "End",
            "--primer": "Primer", "--bars": "Bars"}
@@ -54,22 +51,10 @@ def _attempt(function, *args):
         return error
 
 
-def first_use_model():
-    """The default model; on a first visit it is trained here, with a progress bar (the page is ready after)."""
-    if not default.is_trained():
-        st.info(f"First visit: training the default jazz model on music that ships with music21 "
-                f"(measured {FIRST_USE}; later visits load it at once).")
-        bar = st.progress(0.0, text="reading music21's lead sheets …")
-        report = StepProgress(lambda done, text: bar.progress(done, text=f"training: {text}"), default.OPTIONS.epochs)
-        default.load_default(progress=False, callbacks=[report])
-        bar.empty()
-    return jazz_model(None)
-
-
 st.title("Jazz improvisation")
 show_flash()
 model_dir = st.session_state.get("jazz_model_dir")
-improviser = jazz_model(model_dir) if model_dir else first_use_model()
+improviser = jazz_model(model_dir)  # the default model, trained here with a progress bar on a first visit
 sources = ", ".join(Path(s).name for s in improviser.extra.get("sources", []))
 st.caption(f"Model: {'trained in this session' if model_dir else 'default'} on {sources}; "
            f"{len(improviser.vocabulary)} tokens ({improviser.extra['options']['tokens']}), "
