@@ -263,17 +263,6 @@ def test_resume_continues_a_stopped_run_exactly(tmp_path):
         train(options, [scale_piece(4)], tmp_path / "c", progress=False, resume=True)
 
 
-def test_step_progress_moves_every_step_up_to_the_end():
-    from nlp_rnn.callbacks import StepProgress
-
-    reports = []
-    train(JazzOptions(epochs=3, window=12), [scale_piece(4)], None, progress=False,
-          callbacks=[StepProgress(lambda done, text: reports.append((done, text)), epochs=3, every_s=0)])
-    fractions = [done for done, _ in reports]
-    assert len(reports) >= 3 and fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
-    assert reports[0][1].startswith("epoch 1 of 3, loss") and "s left" in reports[-1][1]
-
-
 def test_the_lead_sheet_engraves_in_any_thread():
     """A page runs each visit in a new thread; verovio's default font path is set only in the importing one."""
     import threading

@@ -12,7 +12,6 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from nlp_rnn import checkpoint
 from nlp_rnn.defaults import default_dir, train_once
 from nlp_rnn.jazz.improvise import Improviser, load_improviser
 from nlp_rnn.jazz.train import JazzOptions, train
@@ -53,8 +52,3 @@ def load_default(progress: bool = True, callbacks=(), device: str | None = None)
 
     return train_once(default_model_dir(), fit, partial(load_improviser, device=device),
                       "the default jazz model (about 30 s)")
-
-
-def is_trained() -> bool:
-    """Whether the default model is ready on this machine (else the first ``load_default`` trains it)."""
-    return checkpoint.exists(default_model_dir())
