@@ -140,3 +140,11 @@ def test_evaluate_reports_held_out_scores_and_train_resumes(model, source, tmp_p
 def test_bad_generate_options_are_one_line(model, tmp_path, args, message):
     result = run("generate", "--model", str(model), "--out", str(tmp_path / "x.mid"), *args)
     assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_primer_is_refused_before_the_default_model_trains(tmp_path, monkeypatch):
+    monkeypatch.setenv("NLP_RNN_CACHE", str(tmp_path / "cache"))  # no default model here: a first use would train it
+    (tmp_path / "bad.mid").write_bytes(b"hello\x00\xff")
+    result = run("generate", "--primer", str(tmp_path / "bad.mid"), "--out", str(tmp_path / "solo.mid"))
+    assert result.returncode == 2 and "bad.mid: not a MIDI file" in result.stderr
+    assert "training the default" not in result.stderr and not (tmp_path / "cache").exists()

@@ -136,9 +136,9 @@ def run_generate(args) -> int:
     for target in (args.out, args.wav, args.musicxml):  # refuse a FIFO or a device now, not after the solo is made
         if target:
             check_target(target)
+    primer = primer_from_file(args.primer, args.primer_bars) if args.primer else None  # before a first use trains
     improviser = _improviser(args.model, args.device)
     chords = parse_progression(args.chords, improviser.beats_per_bar) if args.chords is not None else None
-    primer = primer_from_file(args.primer, args.primer_bars) if args.primer else None
     options = SoloOptions(primer=primer, cleanup=args.cleanup, guide=args.guide, tempo=args.tempo)
     solo = improvise(improviser, bars=args.bars, chords=chords, temperature=args.temperature, seed=args.seed,
                      top_k=args.top_k, options=options)
