@@ -29,9 +29,10 @@ from nlp_rnn.errors import UserError
 
 log = logging.getLogger(__name__)
 LAUNCH_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK")
-# --nproc auto on a CPU: the layout bench/distributed_speed.py measured faster on this 2-core machine
-# (2 ranks × 1 thread beat one process × 2 threads: 9.7× char-small, 4.9× ptb-small, under heavy load).
-CPU_AUTO_NPROC = 2
+# --nproc auto on a CPU: the layout bench/distributed_speed.py measured faster on a quiet 2-core machine
+# (one process × 2 threads beat 2 ranks × 1 thread: 2 ranks gave 0.75× char-small, 0.65× ptb-small; only
+# under heavy contention from other jobs did 2 ranks win, and a default should not assume a loaded machine).
+CPU_AUTO_NPROC = 1
 JOIN_TIMEOUT = timedelta(minutes=10)  # how long a rank waits for the others to join
 
 
