@@ -98,19 +98,13 @@ def test_the_largest_seed_works():
 
 
 def test_tempo_is_bounded_in_the_library_and_documented(tmp_path):
-    from nlp_rnn.jazz.export import to_score, write_midi
+    from nlp_rnn.jazz.export import write_midi
     from tests.test_jazz import scale_piece
 
     for tempo in (100_000_000, 1, 0, math.inf):
         with pytest.raises(UserError, match="20-400"):
             write_midi(scale_piece(4), tmp_path / "x.mid", tempo=tempo)
-    assert not (tmp_path / "x.mid").exists()
-    from music21 import tempo as m21tempo
-
-    fast = scale_piece(4)
-    fast.tempo = 1e9  # a source's tempo (a model's manifest) is brought into range, not wrapped
-    mark = next(iter(to_score(fast).flatten().getElementsByClass(m21tempo.MetronomeMark)))
-    assert mark.number == 400
+    assert not (tmp_path / "x.mid").exists()  # a source's tempo out of range: tests/test_jazz_midi.py
     generate = build_parser()._subparsers._group_actions[0].choices["jazz"]._subparsers._group_actions[0].choices
     assert "20-400" in generate["generate"].format_help()
 

@@ -1,4 +1,4 @@
-"""A solo as music: a music21 score (melody + chord accompaniment) → MIDI file, WAV audio, piano roll."""
+"""A solo as music: a MIDI file (melody + chord accompaniment), a MusicXML lead sheet, WAV audio, a piano roll."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import numpy as np
 
 from nlp_rnn.atomic import check_target, replace
 from nlp_rnn.errors import UserError
-from nlp_rnn.jazz.harmony import Chord
+from nlp_rnn.jazz import midi_file
 from nlp_rnn.jazz.piece import Piece
 from nlp_rnn.limits import MAX_TEMPO, MIN_TEMPO
 
@@ -23,34 +23,6 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 22_050
 DEFAULT_TEMPO = 130.0
 MAX_SECONDS = 3 * 60 * 60  # audio rendering stops after three hours
-
-
-def to_score(piece: Piece, tempo: float | None = None):
-    """A music21 Score: part 0 the melody (alto sax), part 1 the chords (piano, root in the bass)."""
-    from music21 import chord, instrument, meter, note, stream
-    from music21 import tempo as m21tempo
-
-    bpm = _bpm(tempo, piece.tempo)
-    melody, comping = stream.Part(id="melody"), stream.Part(id="chords")
-    melody.insert(0, instrument.AltoSaxophone())
-    comping.insert(0, instrument.Piano())
-    for part in (melody, comping):
-        part.insert(0, meter.TimeSignature(f"{int(round(piece.beats_per_bar))}/4"))
-        part.insert(0, m21tempo.MetronomeMark(number=bpm))
-    for item in piece.melody:
-        element = note.Rest() if item.pitch is None else note.Note(item.pitch)
-        element.quarterLength = item.duration
-        melody.insert(item.offset, element)
-    ends = [c.offset for c in piece.chords[1:]] + [max(piece.length, piece.chords[-1].offset + piece.beats_per_bar)]
-    for current, end in zip(piece.chords, ends):
-        if end > current.offset:
-            voiced = chord.Chord(voicing(current), quarterLength=end - current.offset)
-            voiced.volume.velocity = 56  # comping sits under the solo
-            comping.insert(current.offset, voiced)
-    score = stream.Score()
-    score.insert(0, melody)
-    score.insert(0, comping)
-    return score
 
 
 KINDS = {"": "major", "m": "minor", "7": "dominant-seventh", "maj7": "major-seventh", "m7": "minor-seventh",
@@ -100,16 +72,10 @@ def _bpm(asked: float | None, source: float | None) -> float:
     return bounded
 
 
-def voicing(chord: Chord) -> list[int]:
-    """Root in octave 2-3, the other chord tones packed above middle C."""
-    upper = sorted(60 + (pc - chord.root) % 12 + chord.root - (12 if chord.root > 5 else 0)
-                   for pc in chord.pitch_classes if pc != chord.root)
-    return [36 + chord.root + (12 if chord.root < 4 else 0)] + upper
-
-
 def write_midi(piece: Piece, path: str | Path, tempo: float | None = None) -> Path:
-    """Write ``piece`` as a standard MIDI file, atomically (a temp file renamed into place)."""
-    return _write_atomically(Path(path), ".mid", lambda tmp: to_score(piece, tempo).write("midi", fp=tmp))
+    """Write ``piece`` as a standard MIDI file (see ``midi_file``), atomically (a temp file renamed into place)."""
+    bpm = _bpm(tempo, piece.tempo)
+    return _write_atomically(Path(path), ".mid", lambda tmp: midi_file.write(piece, tmp, bpm))
 
 
 def _write_atomically(path: Path, suffix: str, write) -> Path:
