@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestTy
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from nlp_rnn import checkpoint
-from nlp_rnn.training import Callback
+from nlp_rnn.training import Callback, TrainingStopped
 
 FLASH = "_flash"  # session_state: messages for the next run of the page (after a stop or a finished training)
 
@@ -115,13 +115,22 @@ class StopWhenAsked(Callback):
             trainer.request_stop(self.reason)  # a later run of the same click (the Lab's comparison): stop it too
             return
         self.trainer = trainer
+        if self.reason is None and self.asked() is not None:
+            trainer.request_stop(self.reason)
+
+    def asked(self) -> str | None:
+        """Why to stop, or None; the first time, takes the click (a job of many runs asks between them)."""
         if self.reason is None and (reason := interruption()) is not None:
             self.reason = reason
-            trainer.request_stop(reason)
             try:
                 self.button.empty()  # Stop is done; a drawing call is also where Streamlit hands over the click
             except RerunException as click:
                 self.held = click
+        return self.reason
+
+    def hold(self, click: RerunException) -> None:
+        """A click that a drawing call handed over (Streamlit's way to end the run): it asks for a stop."""
+        self.reason, self.held = self.reason or "you pressed Stop or changed the page", click
 
 
 def flash(method: str, *args, **kwargs) -> None:
@@ -141,6 +150,8 @@ class TrainingRun:
     Draws a Stop button for the run and removes it after. When the run was stopped (Stop, any click, a closed
     browser) the page switches to the best model saved so far, says so at the top of its next run, and reruns,
     so the caption names the new model at once; a stop before any model was saved keeps the old model, and says so.
+    A job of many runs (Emojify's auto: ``stop=run.stop.asked``, ``progress=run.runs_progress(...)``) that stops
+    raises ``TrainingStopped``: what it left is no model, so the page keeps its previous one, and says so.
     """
 
     def __init__(self, state_key: str | None, out: Path | None, stop_key: str):
@@ -159,12 +170,29 @@ class TrainingRun:
         self.button.empty()
         if self.finished or (self.stop.reason is None and kind is not RerunException):
             return False  # finished (or a user error the page shows)
-        self.report()
-        if kind is None:
+        if kind is not None and issubclass(kind, TrainingStopped):
+            flash("warning", f"Training stopped ({error.during}) before the model was finished; the page keeps "
+                  "its previous model.")
+        else:
+            self.report()
+        if kind is None or issubclass(kind, TrainingStopped):
             if self.stop.held is not None:
                 raise self.stop.held  # rerun with what the user clicked
             st.rerun()
         return False
+
+    def runs_progress(self, what: str):
+        """``progress(done, total, what)`` for a job that counts runs, not steps: a bar with the time left; a click
+        handed over by its drawing is a Stop, taken before the next run."""
+        bar = Progress(what)
+
+        def report(done: int, total: int, now: str) -> None:
+            try:
+                bar(done, total, now)
+            except RerunException as click:
+                self.stop.hold(click)
+
+        return report
 
     def done(self, message: str, *shown: tuple) -> None:
         """Training ended by itself: the page uses the new model and reruns (its caption names the model at once),

@@ -90,6 +90,14 @@ class Task:
         pass
 
 
+class TrainingStopped(Exception):
+    """A job made of several trainings (Emojify's cross-validation) ended early because its caller asked it to."""
+
+    def __init__(self, reason: str, during: str):
+        super().__init__(f"{reason} (during {during})")
+        self.reason, self.during = reason, during
+
+
 class Callback:
     def on_step(self, trainer: Trainer, loss: float) -> None:
         """After each step; reading ``loss`` costs a device sync, so only callbacks pay it."""

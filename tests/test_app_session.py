@@ -96,6 +96,22 @@ def test_stop_before_the_first_epoch_ends_uses_the_partial_model_and_says_so(sma
     assert not [b for b in at.button if b.key == "emojify_stop"]  # the Stop button is gone
 
 
+@pytest.mark.parametrize("step", [1, 3], ids=["between runs", "inside a run"])
+def test_stop_during_auto_training_stops_at_once_and_keeps_the_previous_model(small_emojify_model, monkeypatch,
+                                                                               step):
+    """The page's default, --model auto, cross-validates many runs: Stop is taken before a run (ask 1) and within
+    one (ask 3: its Trainer's second step), nothing more trains, and the page keeps its model and says so."""
+    at = page_with_model("emojify", "emojify_model_dir", small_emojify_model)
+    asks = stop_at_step(monkeypatch, step)
+    at.button(key="emojify_train").click().run()  # the Model radio's default: auto
+    assert not at.exception
+    assert len(asks) == step  # no step and no run after the one that saw the click
+    assert at.warning[0].value.startswith("Training stopped (cross-validation, fold 1/5: v1) before the model")
+    assert "the page keeps its previous model" in at.warning[0].value
+    assert at.session_state["emojify_model_dir"] == small_emojify_model
+    assert not [b for b in at.button if b.key == "emojify_stop"]
+
+
 def jazz_page_with_upload(model_dir: str, epochs: int):
     """The Jazz page with mine.mid (a scale) uploaded and ``epochs`` set, ready to train."""
     from nlp_rnn.jazz.export import write_midi

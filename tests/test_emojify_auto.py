@@ -193,3 +193,17 @@ def test_a_training_set_of_three_sentences_is_too_small():
     three = [Example("I love you", "heart", 1), Example("pizza", "fork_and_knife", 2), Example("sad", "disappointed", 3)]
     assert "only 3 sentences" in too_small(three)
     assert too_small([Example(f"s{i}", "ab"[i % 2], i) for i in range(40)]) is None
+
+
+def test_a_stop_while_the_members_train_ends_the_whole_run(tmp_path, small):
+    """Asked after the cross-validation, while the members train: TrainingStopped, naming where it stopped."""
+    from nlp_rnn.training import TrainingStopped
+
+    heard, out = [], tmp_path / "model"
+
+    def stop():
+        return "asked" if any(what.startswith("training member") for what in heard) else None
+
+    with pytest.raises(TrainingStopped) as stopped:
+        auto.train_auto(DRY, small, out, progress=lambda d, n, what: heard.append(what), stop=stop)
+    assert stopped.value.during.startswith("training member 1 of") and stopped.value.reason == "asked"

@@ -131,13 +131,13 @@ with train_tab:
                 if small and not st.session_state.get("emojify_allow_small"):
                     raise UserError(f"{saved.name if saved else 'the data'}: {small}; the page keeps its model. "
                                     "Add sentences, or tick “train on it anyway” below")
-                # auto: a bar per cross-validation run and member; v1/v2: the live chart per epoch
-                bar = st.progress(0.0, text="starting …") if version == "auto" else None
+                # auto: a bar per cross-validation run and member, Stop taken between runs and within them;
+                # v1/v2: the live chart per epoch
+                bar = run.runs_progress("Training auto") if version == "auto" else None
                 live = None if bar else LiveTraining(int(epochs), ["train_loss", "val_loss", "val_accuracy"])
                 result = run_training(TrainRequest(version, epochs and int(epochs)), train_set, valid_set, out,
-                                      on_progress=lambda done, total, what: bar.progress(
-                                          min(done / max(total, 1), 1.0), text=f"{what} ({done} of {total} runs)"),
-                                      callbacks=[run.stop, live] if live else [run.stop])
+                                      on_progress=bar, callbacks=[run.stop, live] if live else [run.stop],
+                                      stop=run.stop.asked)
             except (UserError, VectorsError) as error:
                 show_error(error, saved)
             else:

@@ -30,10 +30,31 @@ from nlp_rnn.emojify.model import EmojiModel
 from nlp_rnn.emojify.train import EmojifyOptions, label_order, train
 from nlp_rnn.errors import DataError, UserError
 from nlp_rnn.threads import one_thread
-from nlp_rnn.training import Callback
+from nlp_rnn.training import Callback, TrainingStopped
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]  # (jobs done, jobs in all, what runs now)
+
+
+@dataclass(frozen=True)
+class Steering:
+    """What a caller hears and says while the many trainings of one auto run go on (a page's bar and Stop).
+
+    ``callbacks`` go to every run's Trainer (a stop button asks it to stop within one step); ``stop()`` is asked
+    before and after every run and answers why to stop, or None: a stop ends the whole auto run with
+    ``TrainingStopped``, since an ensemble missing a fold or a member is no model to use."""
+
+    progress: Progress
+    callbacks: tuple[Callback, ...] = ()
+    stop: Callable[[], str | None] | None = None
+
+    def report(self, done: int, total: int, what: str) -> None:
+        self.check(what)
+        self.progress(done, total, what)
+
+    def check(self, during: str) -> None:
+        if self.stop is not None and (reason := self.stop()) is not None:
+            raise TrainingStopped(reason, during)
 
 
 @dataclass(frozen=True)
@@ -124,7 +145,7 @@ def _run_options(options: AutoOptions, candidate: Candidate, epochs: int | None 
 
 
 def cross_validate(options: AutoOptions, examples: list[Example], labels: list[str], folds: int,
-                   progress: Progress) -> tuple[dict[str, np.ndarray], list[int]]:
+                   steer: Steering) -> tuple[dict[str, np.ndarray], list[int]]:
     """(member name → out-of-fold logits (sentences, classes) in ``examples`` order, each sentence's fold)."""
     fold = stratified_folds(examples, folds, options.seed)
     logits: dict[str, np.ndarray] = {}
@@ -133,9 +154,12 @@ def cross_validate(options: AutoOptions, examples: list[Example], labels: list[s
         fitted = [e for e, f in zip(examples, fold) if f != k]
         held = [i for i, f in enumerate(fold) if f == k]
         for candidate in options.candidates:
-            progress(done, total, f"cross-validation, fold {k + 1}/{folds}: {candidate.name}")
+            what = f"cross-validation, fold {k + 1}/{folds}: {candidate.name}"
+            steer.report(done, total, what)
             hook = _HeldOut([examples[i].text for i in held], candidate.epochs)
-            model, _ = train(_run_options(options, candidate), fitted, [], None, callbacks=[hook], progress=False)
+            model, _ = train(_run_options(options, candidate), fitted, [], None, callbacks=[hook, *steer.callbacks],
+                             progress=False)
+            steer.check(what)  # a stop inside the run ended it early: its scores are not the candidate's
             for epochs in candidate.epochs:  # a run cut short (--max-steps) is scored where it stopped
                 out = logits.setdefault(Member(candidate.name, epochs).name, np.zeros((len(examples), len(labels))))
                 out[held] = hook.logits[epochs] if epochs in hook.logits else hook.score(model)
@@ -172,14 +196,14 @@ def choose(options: AutoOptions, logits: dict[str, np.ndarray], truth: np.ndarra
     return best, table
 
 
-def select(options: AutoOptions, examples: list[Example], labels: list[str], progress: Progress) -> dict:
+def select(options: AutoOptions, examples: list[Example], labels: list[str], steer: Steering) -> dict:
     """Cross-validate, choose, calibrate: the JSON summary stored with the model (``members`` included)."""
     folds = fold_count(examples, options.folds)
     if folds < 2:
         log.warning("a class has a single sentence: no cross-validation, V1 trains on everything")
         return {"method": "none (a class has a single sentence)", "folds": 0, "sentences": len(examples),
                 "choice": "v1@300", "members": [{"candidate": "v1", "epochs": 300}], "temperature": 1.0}
-    logits, fold = cross_validate(options, examples, labels, folds, progress)
+    logits, fold = cross_validate(options, examples, labels, folds, steer)
     truth, fold = np.array([labels.index(e.label) for e in examples]), np.array(fold)
     members, table = choose(options, logits, truth, fold, folds)
     chosen = [logits[m.name] for m in members]
@@ -203,8 +227,12 @@ def member_dir(out_dir: Path, index: int) -> Path:
 
 
 def train_auto(options: AutoOptions, examples: list[Example], out_dir: str | Path | None,
-               progress: Progress | None = None, resume: bool = False) -> tuple[EmojiModel, dict]:
-    """Choose (or, resuming, reuse the stored choice), then train the members on every sentence."""
+               progress: Progress | None = None, resume: bool = False, callbacks: tuple[Callback, ...] = (),
+               stop: Callable[[], str | None] | None = None) -> tuple[EmojiModel, dict]:
+    """Choose (or, resuming, reuse the stored choice), then train the members on every sentence.
+
+    ``callbacks`` and ``stop``: see ``Steering``; a stop raises ``TrainingStopped``, and what ``out_dir`` then
+    holds is no finished model (perhaps some members, or part of one): the caller must not use it."""
     from nlp_rnn import checkpoint
     from nlp_rnn.emojify.model import assemble, load
     from nlp_rnn.train_state import RESUME
@@ -212,11 +240,12 @@ def train_auto(options: AutoOptions, examples: list[Example], out_dir: str | Pat
     labels = sorted({e.label for e in examples}, key=label_order)
     if len(labels) < 2:
         raise UserError("training needs at least two different labels")
-    report = progress or (lambda done, total, what: log.info("%d/%d %s", done, total, what))
+    steer = Steering(progress or (lambda done, total, what: log.info("%d/%d %s", done, total, what)),
+                     tuple(callbacks), stop)
     out = Path(out_dir) if out_dir is not None else None
     with one_thread():
         summary = _stored_choice(options, out) if resume and out is not None else None
-        summary = summary or select(options, examples, labels, report)
+        summary = summary or select(options, examples, labels, steer)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             checkpoint.atomic_write_bytes(out / CHOICE, json.dumps(summary, indent=1).encode())
@@ -224,13 +253,15 @@ def train_auto(options: AutoOptions, examples: list[Example], out_dir: str | Pat
         runs, count = summary["folds"] * len(options.candidates), len(summary["members"])
         # the others first: member 0's manifest, written last, is the commit point of the whole ensemble
         for index, member in reversed(list(enumerate(summary["members"]))):
-            report(runs + count - 1 - index, runs + count, f"training member {count - index} of {count}: "
-                   f"{member['candidate']}, {member['epochs']} epochs")
+            what = f"training member {count - index} of {count}: {member['candidate']}, {member['epochs']} epochs"
+            steer.report(runs + count - 1 - index, runs + count, what)
             where = member_dir(out, index) if out is not None else None
             run = _run_options(options, candidates[member["candidate"]], member["epochs"])
             again = resume and where is not None and checkpoint.exists(where, RESUME)
             extra = {"auto": summary} if index == 0 else None
-            models.insert(0, train(run, examples, [], where, progress=False, resume=again, extra=extra)[0])
+            models.insert(0, train(run, examples, [], where, callbacks=steer.callbacks, progress=False, resume=again,
+                                   extra=extra)[0])
+            steer.check(what)
     return (load(out) if out is not None else assemble(models, summary)), summary
 
 

@@ -27,11 +27,14 @@ class TrainResult:
 
 
 def run_training(request: TrainRequest, train_set: list[Example], valid_set: list[Example], out: Path,
-                 on_progress: Callable[[int, int, str], None], callbacks: list[Callback] = ()) -> TrainResult:
+                 on_progress: Callable[[int, int, str], None] | None, callbacks: list[Callback] = (),
+                 stop: Callable[[], str | None] | None = None) -> TrainResult:
+    """``callbacks`` go to every Trainer; ``stop`` (auto only) is asked between runs (see ``auto.Steering``)."""
     if request.model == "auto":
         from nlp_rnn.emojify.auto import AutoOptions, train_auto
 
-        model, _ = train_auto(AutoOptions(), train_set, out, progress=on_progress)
+        model, _ = train_auto(AutoOptions(), train_set, out, progress=on_progress, callbacks=tuple(callbacks),
+                              stop=stop)
     else:
         from nlp_rnn.emojify.train import EmojifyOptions, train
 
