@@ -255,6 +255,83 @@ def test_a_long_musicxml_score_is_refused(tmp_path, capsys):
     fails_with_one_line(capsys, ["jazz", "stats", str(path)], str(path), "20,001 quarter notes (over 20,000)")
 
 
+def _refuse_music21(monkeypatch):
+    from music21 import converter
+
+    def parse(*args, **kwargs):
+        raise AssertionError("music21 was asked to read a score over the caps")
+
+    monkeypatch.setattr(converter, "parse", parse)
+
+
+def test_a_long_abc_score_is_refused_before_music21_reads_it(tmp_path, capsys, monkeypatch):
+    _refuse_music21(monkeypatch)  # today's code hands it to music21: 12,000 notes there take minutes
+    bars = "|".join(['"C" CDEF GABc !trill!d2 e2 f2 g2'] * 1_000)  # 12 note letters a bar; chord text not counted
+    path = tmp_path / "long.abc"
+    path.write_text("X:1\nT:Twelve thousand notes\nM:4/4\nL:1/8\nK:C\n" + bars + "\n")
+    fails_with_one_line(capsys, ["jazz", "stats", str(path)], str(path), "12,000 notes (over 10,000", "shorter score")
+
+
+def test_long_musicxml_scores_are_refused_on_their_text(tmp_path, capsys, monkeypatch):
+    import zipfile
+
+    from nlp_rnn.jazz import prescan
+
+    _refuse_music21(monkeypatch)
+    note = "<note><pitch><step>C</step><octave>4</octave></pitch><duration>1</duration></note><notations/>"
+    head = '<?xml version="1.0"?><score-partwise version="3.1"><part id="P1"><measure number="1">'
+    notes = tmp_path / "notes.musicxml"
+    notes.write_text(head + note * 10_001 + "</measure></part></score-partwise>")
+    fails_with_one_line(capsys, ["jazz", "stats", str(notes)], str(notes), "10,001 notes (over 10,000")
+    bars = tmp_path / "bars.mxl"  # compressed: counted while inflating
+    with zipfile.ZipFile(bars, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("META-INF/container.xml", "<container/>")
+        archive.writestr("score.xml", head + '</measure><measure number="2"/>' * 10_001 + "</part></score-partwise>")
+    fails_with_one_line(capsys, ["jazz", "stats", str(bars)], str(bars), "10,002 bars (over 10,000")
+    monkeypatch.setattr(prescan, "MAX_XML_BYTES", 1_000_000)
+    bomb = tmp_path / "bomb.mxl"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("score.musicxml", head + " " * 3_000_000)
+    assert bomb.stat().st_size < 50_000
+    fails_with_one_line(capsys, ["jazz", "stats", str(bomb)], str(bomb), "inflates to over 1 MB")
+
+
+def test_abc_is_read_without_music21_s_quadratic_beaming(tmp_path, monkeypatch):
+    """Beams are notation only: the notes read are the same, and makeBeams (88% of a long tune's read) never runs."""
+    from dataclasses import asdict
+
+    from music21 import converter, stream
+
+    from nlp_rnn.jazz.default import corpus_paths
+    from nlp_rnn.jazz.parse import _extract, parse_file
+
+    path = tmp_path / "reels.abc"  # a path music21 has not pickled before
+    path.write_bytes(next(p for p in corpus_paths() if p.suffix == ".abc").read_bytes())
+    beamed = [asdict(_extract(score, str(path))) for score in converter.parse(str(path), forceSource=True).scores]
+    calls = []
+    real = stream.Stream.makeBeams
+    monkeypatch.setattr(stream.Stream, "makeBeams", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    assert [asdict(piece) for piece in parse_file(path, use_cache=False)] == beamed
+    assert calls == []
+
+
+def test_scores_are_read_without_music21_s_pickle_cache(tmp_path, monkeypatch):
+    """music21 pickles each score it reads into the shared /tmp/music21 and unpickles what it finds there."""
+    from music21 import freezeThaw
+
+    from nlp_rnn.jazz.parse import parse_file
+
+    def pickle(*args, **kwargs):
+        raise AssertionError("music21's pickle cache was used")
+
+    monkeypatch.setattr(freezeThaw.StreamFreezer, "write", pickle)
+    monkeypatch.setattr(freezeThaw.StreamThawer, "open", pickle)
+    path = tmp_path / "tune.abc"
+    path.write_text("X:1\nT:t\nM:4/4\nL:1/8\nK:C\nCDEF GABc|\n")
+    for _ in range(2):
+        assert [len(part.events) for part in parse_file(path, use_cache=False)[0].parts] == [8]
+
+
 def test_a_window_beyond_the_bound_is_refused_by_the_library():
     from nlp_rnn.jazz.parse import ParsedScore, PartNotes
     from nlp_rnn.jazz.piece import select
@@ -357,7 +434,7 @@ def tiny_emoji_model():
 
 
 def test_a_one_megabyte_line_is_classified_on_its_first_thousand_tokens(tiny_emoji_model, monkeypatch):
-    from nlp_rnn.emojify.classify import TRUNCATED, classify_stream, read_lines
+    from nlp_rnn.emojify.classify import LINE_BYTES, TRUNCATED, classify_stream, read_lines
     from nlp_rnn.emojify.model import EmojiModel
 
     widths = []
@@ -369,8 +446,52 @@ def test_a_one_megabyte_line_is_classified_on_its_first_thousand_tokens(tiny_emo
     rows = list(classify_stream(tiny_emoji_model, read_lines(io.BytesIO(data)), batch_size=4))
     assert [r["line"] for r in rows] == [1, 2, 3, 4] and all(r["label"] for r in rows)
     assert [r.get("error") for r in rows] == [None, TRUNCATED, TRUNCATED, None] and "1,000 tokens" in TRUNCATED
-    assert rows[1]["text"] == long.decode()  # the row shows the line as it was
+    assert rows[1]["text"] == long[:LINE_BYTES].decode() + "…"  # the row shows the line's start
     assert widths == [(4, 1_000)]  # the batch is padded to the cap, not to 200,000
+
+
+class EndlessLine(io.RawIOBase):
+    """``size`` bytes of one line ("love love …"), made as they are read: the test holds no copy of it."""
+
+    def __init__(self, size: int, then: bytes):
+        self.left, self.then = size, then
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.left <= 0:
+            count = min(len(buffer), len(self.then))
+            buffer[:count], self.then = self.then[:count], self.then[count:]
+            return count
+        count = min(len(buffer), self.left) // 5 * 5 or min(len(buffer), self.left)
+        buffer[:count] = (b"love " * (count // 5 + 1))[:count]
+        self.left -= count
+        return count
+
+
+def test_a_line_of_many_megabytes_is_read_in_bounded_memory(tiny_emoji_model):
+    import tracemalloc
+
+    from nlp_rnn.emojify.classify import LINE_BYTES, TRUNCATED, classify_stream, read_lines
+
+    stream = io.BufferedReader(EndlessLine(60_000_000, b"\nfood\n\xff\n"), buffer_size=1 << 16)
+    tracemalloc.start()
+    rows = list(classify_stream(tiny_emoji_model, read_lines(stream), batch_size=4))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 15_000_000  # the 400 kB read of the line and the 1 MB skips, not the 60 MB line
+    assert [(r["line"], r.get("error")) for r in rows] == [(1, TRUNCATED), (2, None), (3, "not valid UTF-8")]
+    assert rows[0]["text"] == ("love " * LINE_BYTES)[:LINE_BYTES] + "…" and rows[0]["label"]
+
+
+def test_a_cut_line_ends_on_a_whole_character():
+    from nlp_rnn.emojify.classify import LINE_BYTES, read_lines
+
+    line = "€" * LINE_BYTES  # 3 bytes a character: the cut falls inside one unless it is put back
+    assert LINE_BYTES % 3
+    (number, text, shown), = read_lines(io.BytesIO(line.encode() + b"\n"))
+    assert number == 1 and text == "€" * (LINE_BYTES // 3) and shown == text + "…"
 
 
 # --- corpora: a capped, streamed read and compact ids --------------------------------------------------------------

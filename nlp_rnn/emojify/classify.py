@@ -2,7 +2,7 @@
 
 A line that is empty or not valid UTF-8 gives a row with an ``error`` field; the run goes on. A line of
 over 1,000 tokens (``limits.MAX_SENTENCE_TOKENS``) is classified on its first 1,000, and its row's
-``error`` field says so.
+``error`` field says so; of a line over 400 kB (``LINE_BYTES``) only that much is read, the rest skipped.
 """
 
 from __future__ import annotations
@@ -27,21 +27,51 @@ T = TypeVar("T")
 
 FIELDS = ["line", "text", "label", "emoji", "prob", "top_k", "error"]
 TRUNCATED = f"long line: classified on its first {MAX_SENTENCE_TOKENS:,} tokens"
+# Bytes of a line read at all: over 4 × the characters _cap_tokens tokenizes (UTF-8 takes ≤ 4 bytes a character),
+# so a line cut here always holds more than them and its row is flagged TRUNCATED.
+LINE_BYTES = 4 * MAX_SENTENCE_TOKENS * 100 + 4
+BATCH_CHARS = 64_000_000  # a batch also ends at this much text: 8,192 long lines would otherwise hold 3 GB
 Row = dict  # a jsonl row: line, text, label, emoji, prob, top_k, and error when the line was unusable
 
 
 def read_lines(handle: BinaryIO) -> Iterator[tuple[int, str | None, str]]:
-    """(line number, text or None if empty or not UTF-8, the line as shown) for every line of a binary stream."""
-    for number, raw in enumerate(handle, start=1):
+    """(line number, text or None if empty or not UTF-8, the line as shown) for every line of a binary stream.
+
+    A line is read at most LINE_BYTES at a time: the rest of a longer one is skipped in 1 MB reads (a single
+    multi-GB line costs no more memory than that), and the row shows its start followed by "…"."""
+    readline, number = handle.readline, 0
+    while raw := readline(LINE_BYTES):
+        number += 1
+        cut = len(raw) == LINE_BYTES and not raw.endswith(b"\n") and _skip_rest(readline)
         raw = raw.rstrip(b"\r\n")
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]  # UTF-8 byte-order mark
         try:
-            text = raw.decode("utf-8")
+            text = _decode_start(raw) if cut else raw.decode("utf-8")
         except UnicodeDecodeError:
-            yield number, None, raw.decode("utf-8", errors="replace")
+            yield number, None, raw.decode("utf-8", errors="replace") + ("…" if cut else "")
             continue
-        yield number, (text if text.strip() else None), text
+        yield number, (text if text.strip() else None), (text + "…") if cut else text
+
+
+def _skip_rest(readline) -> bool:
+    """Read past the end of the current line; True when there was more of it."""
+    more = False
+    while chunk := readline(1 << 20):
+        more = True
+        if chunk.endswith(b"\n"):
+            break
+    return more
+
+
+def _decode_start(raw: bytes) -> str:
+    """The text of a line's first bytes, cut before a character the cut split (an invalid byte still raises)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(raw) - 3 or error.reason != "unexpected end of data":
+            raise
+        return raw[: error.start].decode("utf-8")
 
 
 def classify_batches(model: EmojiModel, lines: Iterable[tuple[int, str | None, str]], top_k: int = 3,
@@ -53,8 +83,7 @@ def classify_batches(model: EmojiModel, lines: Iterable[tuple[int, str | None, s
     the GIL, so one worker's model call overlaps another's Python work.
     """
     job = functools.partial(_classify_then, model, top_k=top_k, then=then)
-    lines = iter(lines)
-    batches = iter(lambda: list(itertools.islice(lines, batch_size)), [])
+    batches = _batches(iter(lines), batch_size)
     if workers == 1:
         yield from map(job, batches)
         return
@@ -66,6 +95,19 @@ def classify_batches(model: EmojiModel, lines: Iterable[tuple[int, str | None, s
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _batches(lines: Iterator, size: int) -> Iterator[list]:
+    """Lists of ``size`` lines, or fewer when their text reaches BATCH_CHARS."""
+    batch, chars = [], 0
+    for line in lines:
+        batch.append(line)
+        chars += len(line[2])
+        if len(batch) == size or chars >= BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
 
 
 def classify_stream(model: EmojiModel, lines: Iterable[tuple[int, str | None, str]], top_k: int = 3,
