@@ -2,7 +2,7 @@
 
 ``python -m bench.page_memory [rounds]`` (default 20): in one process (as one Streamlit server holds its
 sessions), the Jazz page trains a small model on an upload ``rounds`` times, and the Emojify page classifies
-``rounds`` different uploaded files; resident memory (VmRSS) is read after each round. It must level off:
+``rounds`` different uploaded files; resident memory (VmRSS) is read before the first round and after each. It must level off:
 session models are bounded (support.SESSION_MODELS) and classified uploads too (st.cache_data max_entries).
 Writes bench/page_memory.json. Uses an empty temporary model cache.
 """
@@ -56,7 +56,8 @@ def measure(rounds: int) -> list[dict]:
     jazz, emojify = page("jazz", "jazz_model_dir", jazz_dir), page("emojify", "emojify_model_dir", emojify_dir)
     jazz.file_uploader(key="jazz_upload").set_value(("mine.mid", midi, "audio/midi")).run()
     jazz.number_input(key="jazz_epochs").set_value(1).run()
-    rows = []
+    gc.collect()
+    rows = [{"round": 0, "rss_mb": round(rss_mb(), 1)}]  # the start: both pages loaded, nothing trained yet
     for i in range(rounds):
         jazz.button(key="jazz_train").click().run()
         lines = "\n".join(f"round {i} sentence {n} I love pizza" for n in range(5000)).encode()
@@ -72,7 +73,8 @@ def main(argv: list[str]) -> int:
     os.environ["NLP_RNN_CACHE"] = tempfile.mkdtemp(prefix="nlp-rnn-bench-cache-")
     sys.path[:0] = [str(ROOT)]
     rows = measure(int(argv[0]) if argv else 20)
-    summary = {"start_mb": rows[0]["rss_mb"], "middle_mb": rows[len(rows) // 2]["rss_mb"], "end_mb": rows[-1]["rss_mb"]}
+    summary = {"rounds": len(rows) - 1, "start_mb": rows[0]["rss_mb"], "middle_mb": rows[len(rows) // 2]["rss_mb"],
+               "end_mb": rows[-1]["rss_mb"]}
     (ROOT / "bench" / "page_memory.json").write_text(json.dumps({"summary": summary, "rounds": rows}, indent=1) + "\n")
     print(summary)
     return 0

@@ -84,6 +84,9 @@ def _load_arrays(obj: KeyedVectors, path: Path, mmap: str | None) -> None:
         state[name] = None  # gensim's meaning of an ignored attribute
     for name in stored[NUMPYS]:
         companion = path.with_name(f"{path.name}.{name}.npy")
+        if not companion.is_file():  # a FIFO would block numpy.load for ever; a folder or a device is no array
+            raise VectorsError(str(companion), "missing, or not a regular file",
+                               "copy every file gensim saved beside the .kv file")
         try:
             state[name] = np.load(companion, mmap_mode=mmap, allow_pickle=False)
         except (OSError, ValueError) as error:

@@ -88,6 +88,24 @@ def test_every_kind_of_stored_attribute_is_refused_and_never_runs(tmp_path, kind
     assert not Payload.marker.exists()
 
 
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", ["fifo", "folder", "link to a fifo"])
+def test_a_companion_that_is_not_a_regular_file_is_refused_without_blocking(tmp_path, kind):
+    """A FIFO named like the vectors array blocked numpy.load for ever (a hung batch job); now one line."""
+    path = plain_kv(tmp_path / "A.kv")
+    companion = tmp_path / "A.kv.vectors.npy"
+    companion.unlink()
+    if kind == "folder":
+        companion.mkdir()
+    else:
+        os.mkfifo(tmp_path / "pipe" if kind == "link to a fifo" else companion)
+        if kind == "link to a fifo":
+            companion.symlink_to(tmp_path / "pipe")
+    with pytest.raises(VectorsError, match="A.kv.vectors.npy: missing, or not a regular file") as raised:
+        load_keyed_vectors(path)
+    assert "\n" not in str(raised.value)
+
+
 def test_the_sparse_attack_is_real_for_gensim_s_own_loader(tmp_path):
     # the same file through gensim's loader runs the payload: the test above guards a real hole
     Payload.marker = tmp_path / "pwned"
