@@ -8,7 +8,10 @@ symbols. Grammar tokens are key-free, so what the model learns transfers to any 
 
 from __future__ import annotations
 
-from dataclasses import replace
+import importlib.util
+import json
+import sys
+from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 
@@ -27,10 +30,23 @@ VERSION = 3  # bump when training changes what a model stores
 
 
 def corpus_paths() -> list[Path]:
-    import music21
-
-    root = Path(music21.__file__).parent / "corpus"
+    """The corpus files inside the installed music21, found without importing it (a second of a first use)."""
+    root = Path(importlib.util.find_spec("music21").submodule_search_locations[0]) / "corpus"
     return [root / name for name, _, _ in CORPUS]
+
+
+def write_packaged() -> list[Path]:
+    """Write the parsed corpus that ships with the package (parse.PACKAGED); run after a change to parsing."""
+    from nlp_rnn.jazz import parse
+
+    parse.PACKAGED.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in corpus_paths():
+        pieces = parse.parse_file(path, use_cache=False)
+        target = parse.PACKAGED / parse._cache_path(path.read_bytes()).name
+        target.write_text(json.dumps([asdict(p) for p in pieces]), encoding="utf-8")
+        written.append(target)
+    return written
 
 
 def default_pieces() -> list:
@@ -52,3 +68,9 @@ def load_default(progress: bool = True, callbacks=(), device: str | None = None)
 
     return train_once(default_model_dir(), fit, partial(load_improviser, device=device),
                       "the default jazz model (about 30 s)")
+
+
+if __name__ == "__main__":  # python -m nlp_rnn.jazz.default: rewrite the packaged parse of the corpus
+    for written in write_packaged():
+        print(written)
+    sys.exit(0)
