@@ -41,11 +41,16 @@ def train_once(directory: Path, train: Callable[[Path], object], load: Callable[
     if not checkpoint.exists(directory):
         directory.parent.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(str(directory.parent / f".{directory.name}.lock"))
-        if lock.is_locked:
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:  # (``lock.is_locked`` is this object's own state: never another holder's)
             log.warning("waiting for another process that is training %s", what)
-        with lock:
+            lock.acquire()
+        try:
             if not checkpoint.exists(directory):  # not published while we waited
                 _train_and_publish(directory, train, what)
+        finally:
+            lock.release()
     return load(directory)
 
 

@@ -81,3 +81,34 @@ def test_killed_first_uses_never_publish_and_two_at_once_agree(tmp_path, monkeyp
         p.name for p in models.iterdir() if not p.name.startswith(".")]  # no half-trained folder left
     logs = "".join(err for _, err in results)
     assert logs.count("(first use)") <= 1  # one trained, the other waited and loaded its model
+
+
+def test_a_first_use_that_waits_for_another_says_so(tmp_path, caplog):
+    """A second first use (another session's thread, here) waits for the lock and says so, then loads what the
+    first one published without training again."""
+    import threading
+
+    import filelock
+
+    from nlp_rnn import checkpoint, defaults
+
+    directory, trained = tmp_path / "models" / "tiny-1", []
+    directory.parent.mkdir(parents=True)
+    holder = filelock.FileLock(str(directory.parent / f".{directory.name}.lock"))
+    holder.acquire()  # another process is training
+
+    def train(folder):
+        trained.append(folder)
+        checkpoint.save(folder, {"kind": "t"}, {"model": {"w": torch.zeros(1)}})
+
+    waiter = threading.Thread(target=defaults.train_once, args=(directory, train, lambda d: d, "the tiny model"))
+    with caplog.at_level("WARNING", logger="nlp_rnn.defaults"):
+        waiter.start()
+        deadline = time.time() + 30
+        while "waiting for another process" not in caplog.text and time.time() < deadline:
+            time.sleep(0.02)
+        assert "waiting for another process that is training the tiny model" in caplog.text
+        checkpoint.save(directory, {"kind": "t"}, {"model": {"w": torch.ones(1)}})  # the other one publishes
+        holder.release()
+        waiter.join(30)
+    assert not waiter.is_alive() and trained == []  # it loaded the published model instead of training
