@@ -158,6 +158,16 @@ def test_loading_what_is_not_a_language_model(tmp_path):
         load_text_model(tmp_path)
 
 
+def test_the_word_default_is_ptb_small_with_a_35_step_window():
+    """No preset named at word level: ptb-small's model and SGD (Zaremba units rescaled for the window), bptt 35."""
+    from nlp_rnn.textgen.pipeline import settings
+
+    word, small = settings(TextOptions(level="word")), PRESETS["ptb-small"]
+    assert word["bptt"] == 35 and word["lr"] == 35.0 and word["clip"] == 5.0 / 35
+    assert {k: v for k, v in word.items() if k not in ("bptt", "lr", "clip")} == \
+        {k: v for k, v in small.items() if k not in ("bptt", "lr", "clip")}
+
+
 def test_ptb_text_keeps_its_tokens():
     """PTB is pre-tokenized: `<unk>` and `'s` stay single tokens, so perplexities compare with the literature."""
     from nlp_rnn.textgen.pipeline import settings

@@ -39,8 +39,8 @@ def _add_train(commands) -> None:
     train.add_argument("--test", help="test text, evaluated at the end")
     train.add_argument("--level", choices=["char", "word"], default="char", help="tokens (default char)")
     train.add_argument("--preset", choices=list(PRESETS),
-                       help="named settings (default: char-small for char, ptb-small for word); ptb-30min and "
-                            "char are the best measured here; any flag below overrides a preset's value")
+                       help="named settings (default: char-small for char, word for word: ptb-small with bptt 35); "
+                            "ptb-30min and char are the best measured here; any flag below overrides a preset's value")
     train.add_argument("--cell", choices=["rnn", "lstm", "gru"])
     train.add_argument("--layers", type=count(64))
     train.add_argument("--hidden", type=count(16_384))
