@@ -296,6 +296,21 @@ def test_long_musicxml_scores_are_refused_on_their_text(tmp_path, capsys, monkey
     fails_with_one_line(capsys, ["jazz", "stats", str(bomb)], str(bomb), "inflates to over 1 MB")
 
 
+def test_a_dense_midi_file_is_refused_before_music21_reads_it(tmp_path, capsys, monkeypatch):
+    import mido
+
+    _refuse_music21(monkeypatch)  # today's code hands 20,001 notes to music21: about 2 minutes on 2 cores
+    track = mido.MidiTrack()
+    for i in range(20_001):  # a quarter of a beat each: 5,000 quarters, under the length cap
+        track += [mido.Message("note_on", note=60 + i % 12, velocity=64, time=0),
+                  mido.Message("note_off", note=60 + i % 12, velocity=0, time=24)]
+    path = tmp_path / "dense.mid"
+    file = mido.MidiFile(ticks_per_beat=96)
+    file.tracks.append(track)
+    file.save(path)
+    fails_with_one_line(capsys, ["jazz", "stats", str(path)], str(path), "20,001 notes (over 20,000")
+
+
 def test_abc_is_read_without_music21_s_quadratic_beaming(tmp_path, monkeypatch):
     """Beams are notation only: the notes read are the same, and makeBeams (88% of a long tune's read) never runs."""
     from dataclasses import asdict

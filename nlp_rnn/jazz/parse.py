@@ -18,7 +18,7 @@ from pathlib import Path
 from nlp_rnn.checkpoint import atomic_write_bytes
 from nlp_rnn.errors import DataError, require_file
 from nlp_rnn.jazz.prescan import check_size
-from nlp_rnn.limits import MAX_QUARTERS  # about 2¾ hours at 120 bpm, for every format
+from nlp_rnn.limits import MAX_MIDI_NOTES, MAX_QUARTERS  # MAX_QUARTERS: about 2¾ hours at 120 bpm, any format
 from nlp_rnn.paths import cache_dir
 
 log = logging.getLogger(__name__)
@@ -172,8 +172,13 @@ def _check_midi_length(path: Path) -> None:
         ticks = max((sum(e.time for e in track.events if isinstance(e, midi.DeltaTime)) for track in file.tracks),
                     default=0)
         quarters = ticks / file.ticksPerQuarterNote
+        notes = sum(1 for track in file.tracks for e in track.events if e.type == midi.ChannelVoiceMessages.NOTE_ON
+                    and e.velocity)
     except Exception:  # noqa: BLE001 - left to the full parse, which says what is wrong
         return
+    if notes > MAX_MIDI_NOTES:  # music21's MIDI reader is quadratic too: 5,000 notes 4.5 s, 20,000 128 s, loaded
+        raise DataError(path, f"holds {notes:,} notes (over {MAX_MIDI_NOTES:,}, which music21 reads in about 2 "
+                              "minutes on 2 cores)", "give a shorter MIDI file, or cut it into pieces")
     if quarters > MAX_QUARTERS:
         raise DataError(path, f"its tracks last {quarters:,.0f} quarter notes (over {MAX_QUARTERS:,}), so it is "
                               "probably damaged", "give an undamaged MIDI file")
