@@ -223,11 +223,11 @@ class CountingEvents(list):
 
 
 def test_bar_splitting_is_linear_in_events_plus_bars():
-    from nlp_rnn.jazz.piece import _per_bar
+    from nlp_rnn.jazz.piece import _from_events
 
     notes = 100_000  # 25,000 quarter notes of sixteenths, 6,250 bars; each bar's first note is held two bars
     events = CountingEvents([[i * 0.25, 8.25 if i % 16 == 0 else 0.25, [48 + i % 16]] for i in range(notes)], limit=5 * notes)
-    chords = _per_bar(events, 0.0, notes * 0.25, 4.0)
+    chords = _from_events(events, 0.0, notes * 0.25, 4.0)
     assert events.unpacked <= 3 * notes  # the old loop visited every event for every bar: 6,250 × 100,000
     assert chords and chords[0].offset == 0.0 and all(a.offset < b.offset for a, b in zip(chords, chords[1:]))
 
@@ -240,7 +240,7 @@ def test_bar_splitting_matches_the_overlap_definition():
     real = piece.best_chord
     piece.best_chord = lambda offset, weights, bass=None: seen.append((dict(weights), bass)) or real(offset, weights, bass)
     try:
-        piece._per_bar([[1.0, 10.0, [60, 64]], [2.0, 1.0, [43]], [9.0, 0.5, [62]]], 0.0, 12.0, 4.0)
+        piece._from_events([[1.0, 10.0, [60, 64]], [2.0, 1.0, [43]], [9.0, 0.5, [62]]], 0.0, 12.0, 4.0)
     finally:
         piece.best_chord = real
     assert seen == [({0: 3.0, 4: 3.0, 7: 1.0}, 7), ({0: 4.0, 4: 4.0}, 0), ({0: 3.0, 4: 3.0, 2: 0.5}, 0)]

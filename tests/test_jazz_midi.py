@@ -74,3 +74,26 @@ def test_a_source_tempo_beyond_the_range_is_written_in_range(tmp_path):
     fast.tempo = 1e9  # a source's tempo (a model's manifest) is brought into range, not wrapped
     tempi = [m.tempo for m in mido.MidiFile(str(write_midi(fast, tmp_path / "x.mid"))).tracks[0] if m.type == "set_tempo"]
     assert tempi == [round(60_000_000 / 400)]
+
+
+def test_chords_from_an_accompaniment_part_keep_their_changes_inside_a_bar(tmp_path):
+    """A piano part striking Am7 on beat 3 of a Cmaj7 bar: the chords read back change there, not at the bar line."""
+    from nlp_rnn.jazz.harmony import parse_progression
+    from nlp_rnn.jazz.parse import parse_file
+    from nlp_rnn.jazz.piece import select
+
+    piece = scale_piece(4)
+    piece.chords[:] = parse_progression("Cmaj7:2 Am7:2 Dm7:1 G7:3 Cmaj7 F:3 E7:1").chords
+    back = select(parse_file(write_midi(piece, tmp_path / "comped.mid"))[0])
+    assert back.chord_source == "part 1"
+    assert [(c.offset, c.name) for c in back.chords] == [(c.offset, c.name) for c in piece.chords]
+
+
+def test_an_arpeggiated_part_keeps_one_chord_a_bar():
+    """Notes struck one at a time (or chords off the beat) do not split a bar."""
+    from nlp_rnn.jazz.piece import _from_events
+
+    arpeggio = [[bar * 4 + i * 0.5, 0.5, [48 + (0, 4, 7, 11)[i % 4]]] for bar in range(2) for i in range(8)]
+    off_beat = [[bar * 4 + 1.5, 1.0, [57, 60, 64]] for bar in range(2)]
+    chords = _from_events(arpeggio + off_beat, 0.0, 8.0, 4.0)
+    assert [c.offset for c in chords] == [0.0]

@@ -40,6 +40,13 @@ def _add_train(commands) -> None:
     train.add_argument("--hidden", type=count(4_096), default=64, help="LSTM units (default 64, the exercise's n_a)")
     train.add_argument("--window", type=count(MAX_WINDOW), default=30, help="tokens per training window (default 30, Tx)")
     train.add_argument("--epochs", type=count(EPOCHS), default=60)
+    train.add_argument("--dropout", type=bounded_float(0.0, 1.0, open_high=True), default=0.0,
+                       help="dropout before the output layer (default 0)")
+    train.add_argument("--weight-decay", type=bounded_float(0.0, 1.0), default=0.0, help="Adam's L2 penalty (default 0)")
+    train.add_argument("--validation", type=bounded_float(0.0, 0.5), default=0.0, metavar="SHARE",
+                       help="hold apart the last SHARE of each piece and stop when its loss stops falling (default 0)")
+    train.add_argument("--keys", type=bounded_int(0, 12), default=0,
+                       help="learn each piece in N random keys (default 0: as written)")
     train.add_argument("--batch-size", type=count(65_536), default=32, help="windows per step, over all ranks (default 32)")
     train.add_argument("--max-steps", type=count(STEPS), help="stop after N steps (1 = dry run)")
     train.add_argument("--seed", type=seed, default=0, help="0 to 2**63-1 (default 0)")
@@ -106,12 +113,15 @@ def run_train(args) -> int:
     check_out_folder(args.out, "jazz", resume=getattr(args, "resume", False), force=args.force)
     pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
     options = JazzOptions(tokens=args.tokens, conditioning=args.conditioning, hidden=args.hidden, window=args.window,
-                          epochs=args.epochs, batch_size=args.batch_size, max_steps=args.max_steps, seed=args.seed,
+                          epochs=args.epochs, dropout=args.dropout, weight_decay=args.weight_decay,
+                          validation=args.validation, keys=args.keys, batch_size=args.batch_size,
+                          max_steps=args.max_steps, seed=args.seed,
                           device=args.device, precision=args.precision)
     _, vocabulary, history = train(options, pieces, args.out, sources=list(args.midi), resume=args.resume)
     notes = sum(1 for p in pieces for n in p.melody if n.pitch is not None)
     print(f"{len(pieces)} piece(s), {notes} notes, vocabulary {len(vocabulary)} tokens ({args.tokens}); "
-          f"final loss {history[-1]['train_loss']:.3f} after {len(history)} epoch(s); saved to {args.out}")
+          f"final loss {history[-1]['train_loss']:.3f} after {len(history)} epoch(s){_validation(history)}; "
+          f"saved to {args.out}")
     return 0
 
 
@@ -123,6 +133,11 @@ def _improviser(model: str | None, device: str | None = None):
     from nlp_rnn.jazz.default import load_default
 
     return load_default(device=device)
+
+
+def _validation(history: list[dict]) -> str:
+    losses = [h["val_loss"] for h in history if "val_loss" in h]
+    return f", best held-apart loss {min(losses):.3f} (kept)" if losses else ""
 
 
 def run_generate(args) -> int:

@@ -26,7 +26,7 @@ CORPUS = (  # music21 corpus path, melody part, chord part (None: automatic)
     ("nottingham-dataset/reelsa-c.abc", None, None),
 )
 OPTIONS = JazzOptions(epochs=40, seed=0)
-VERSION = 3  # bump when training changes what a model stores
+VERSION = 4  # bump when training changes what a model stores
 
 
 def corpus_paths() -> list[Path]:

@@ -1,9 +1,10 @@
 """Chords and how a melody note relates to them: chord tone, scale tone, approach tone or other.
 
 A chord is a root and a set of pitch classes. Chords come from chord symbols (lead sheets, ABC),
-from an accompaniment part (one chord per bar: the template that best explains the sounding pitch
-classes, weighted by duration), from the melody itself when a piece has no chords (the same
-template match over the bar's melody notes), or from text such as ``"Cmaj7 Am7 Dm7 G7"``.
+from an accompaniment part (per bar, and inside a bar where it strikes another chord on a beat: the
+template that best explains the sounding pitch classes, weighted by duration), from the melody
+itself when a piece has no chords (the same template match over the bar's melody notes), or from
+text such as ``"Cmaj7 Am7 Dm7 G7"``.
 """
 
 from __future__ import annotations

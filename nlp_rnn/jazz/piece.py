@@ -3,11 +3,13 @@
 Parts are picked automatically unless given: the chord part is the pitched part with the most
 simultaneous notes, the melody the remaining pitched part with the most notes weighted by how high
 it sits (a solo is above the bass). Chords come, in this order, from chord symbols in the score,
-from the chord part (one per bar), or from the melody itself (one per bar) when there is neither.
+from the chord part (one per bar, and a change inside a bar wherever it strikes another chord on a
+beat), or from the melody itself (one per bar) when there is neither.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import heapq
 import math
@@ -77,10 +79,10 @@ def select(score: ParsedScore, melody_part: int | None = None, chord_part: int |
         if chord_part is None:
             chord_part = _guess_chords(score, pitched, melody_part)
         events = score.parts[chord_part].events if chord_part is not None else []
-        chords, source = _per_bar(events, start, end, score.beats_per_bar), f"part {chord_part}"
+        chords, source = _from_events(events, start, end, score.beats_per_bar), f"part {chord_part}"
         if not chords:
             notes = [(n.offset + start, n.duration, [n.pitch]) for n in melody if n.pitch is not None]
-            chords, source = _per_bar(notes, start, end, score.beats_per_bar), "melody"
+            chords, source = _from_events(notes, start, end, score.beats_per_bar), "melody"
     return Piece(melody, chords, score.beats_per_bar, score.tempo, source, melody_part)
 
 
@@ -140,21 +142,31 @@ def _from_symbols(symbols: list, start: float, end: float) -> list[Chord]:
     return [Chord(0.0, c.root, c.quality, c.pitch_classes) if i == 0 else c for i, c in enumerate(chords)]
 
 
-def _per_bar(events: list, start: float, end: float, beats_per_bar: float) -> list[Chord]:
-    """One chord per bar from the pitches sounding in it (weighted by overlap); silent bars keep the last chord.
+def _from_events(events: list, start: float, end: float, beats_per_bar: float) -> list[Chord]:
+    """Chords from the pitches sounding in each bar, and inside a bar from each chord the part strikes on a
+    beat (three notes or more at once), so an accompaniment that changes chord mid-bar keeps that rhythm.
 
-    Linear in events + bars (a 100k-note score used to take a minute as bars × events): each event
-    adds its exact overlap to the bars it starts and ends in, and counts for the whole bars in between.
+    Each segment's chord is the template that best explains its pitches (weighted by overlap, the
+    lowest sounding note as the bass); a segment with the chord before it adds no change, a silent one
+    keeps the last chord. Linear in events + segments (a 100k-note score used to take a minute as
+    bars × events): each event adds its exact overlap to the segments it starts and ends in, and
+    counts for the whole segments in between.
     """
-    bars = _bar_starts(start, end, beats_per_bar)
-    spans = _spans(events, bars, beats_per_bar)
-    weights, lowest = _bar_weights(events, spans, bars, beats_per_bar), _bar_lowest(events, spans, len(bars))
-    chords, matched = [], {}  # bars repeat: each distinct (weights, bass) is matched to the templates once
-    for bar, bar_weights, low in zip(bars, weights, lowest):
-        key = (tuple(sorted(bar_weights.items())), low % 12 if low is not None else None)
+    times, struck = [], set()  # one pass over the events for their times and the chords struck on a beat
+    for offset, duration, pitches in events:
+        times.append((offset, duration))
+        if len(pitches) >= 3 and start + 1e-6 < offset < end - 1e-6 and _on_a_beat(offset - start):
+            struck.add(offset)
+    starts = _segment_starts(struck, start, end, beats_per_bar)
+    ends = starts[1:] + [end]
+    spans = _spans(times, starts, ends)
+    weights, lowest = _segment_weights(events, spans, starts, ends), _segment_lowest(events, spans, len(starts))
+    chords, matched = [], {}  # segments repeat: each distinct (weights, bass) is matched to the templates once
+    for segment, segment_weights, low in zip(starts, weights, lowest):
+        key = (tuple(sorted(segment_weights.items())), low % 12 if low is not None else None)
         if key not in matched:
-            matched[key] = best_chord(0.0, bar_weights, bass=key[1])
-        chord = matched[key] and dataclasses.replace(matched[key], offset=bar - start)
+            matched[key] = best_chord(0.0, segment_weights, bass=key[1])
+        chord = matched[key] and dataclasses.replace(matched[key], offset=segment - start)
         if chord is not None and (not chords or chord.name != chords[-1].name):
             chords.append(chord)
     if chords and chords[0].offset > 0:
@@ -177,36 +189,46 @@ def primer_from_file(path, bars: int | None = None, melody_part: int | None = No
     return piece
 
 
-def _bar_starts(start: float, end: float, beats_per_bar: float) -> list[float]:
+def _segment_starts(struck: set[float], start: float, end: float, beats_per_bar: float) -> list[float]:
+    """Bar lines (by repeated addition, as the bars have always been counted) and the ``struck`` onsets
+    between them, in order."""
     bars, bar = [], start
-    while bar < end - 1e-6:  # by repeated addition, as the bars have always been counted
+    while bar < end - 1e-6:
         bars.append(bar)
         bar += beats_per_bar
-    return bars
+    return list(heapq.merge(bars, sorted(o for o in struck if not _is_bar_line(o, bars))))
 
 
-def _spans(events: list, bars: list[float], beats_per_bar: float) -> list[tuple[int, int]]:
-    """(first, last) index of the bars each event overlaps (first > last: none), by binary search.
+def _is_bar_line(offset: float, bars: list[float]) -> bool:
+    index = bisect.bisect_left(bars, offset - 1e-6)
+    return index < len(bars) and abs(bars[index] - offset) < 1e-6
 
-    An event overlaps bar k when ``bars[k] + beats_per_bar > offset`` and ``bars[k] < offset + duration``.
+
+def _on_a_beat(offset: float) -> bool:
+    return abs(offset - round(offset)) < 1e-6
+
+
+def _spans(times: list[tuple[float, float]], starts: list[float], ends: list[float]) -> list[tuple[int, int]]:
+    """(first, last) index of the segments each (offset, duration) overlaps (first > last: none), by binary search.
+
+    An event overlaps segment k when ``ends[k] > offset`` and ``starts[k] < offset + duration``.
     """
     import numpy as np
 
-    times = np.array([(offset, duration) for offset, duration, _ in events], dtype=np.float64).reshape(-1, 2)
+    times = np.array(times, dtype=np.float64).reshape(-1, 2)
     offsets, stops = times[:, 0], times[:, 0] + times[:, 1]
-    starts = np.asarray(bars, dtype=np.float64)
-    first = np.searchsorted(starts + beats_per_bar, offsets, side="right")
-    last = np.searchsorted(starts, stops, side="left") - 1
+    first = np.searchsorted(np.asarray(ends, dtype=np.float64), offsets, side="right")
+    last = np.searchsorted(np.asarray(starts, dtype=np.float64), stops, side="left") - 1
     return list(zip(first.tolist(), last.tolist()))
 
 
-def _bar_weights(events: list, spans: list, bars: list[float], beats_per_bar: float) -> list[dict[int, float]]:
-    """Pitch class → sounding duration, per bar."""
-    weights: list[dict[int, float]] = [{} for _ in bars]
-    inside = [[0] * 12 for _ in range(len(bars) + 1)]  # difference counts of the whole bars an event spans
+def _segment_weights(events: list, spans: list, starts: list[float], ends: list[float]) -> list[dict[int, float]]:
+    """Pitch class → sounding duration, per segment."""
+    weights: list[dict[int, float]] = [{} for _ in starts]
+    inside = [[0] * 12 for _ in range(len(starts) + 1)]  # difference counts of the whole segments an event spans
     for (offset, duration, pitches), (first, last) in zip(events, spans):
         for k in {first, last} if first <= last else ():
-            overlap = min(offset + duration, bars[k] + beats_per_bar) - max(offset, bars[k])
+            overlap = min(offset + duration, ends[k]) - max(offset, starts[k])
             for pitch in pitches:
                 weights[k][pitch % 12] = weights[k].get(pitch % 12, 0.0) + overlap
         if last - first > 1:
@@ -214,20 +236,20 @@ def _bar_weights(events: list, spans: list, bars: list[float], beats_per_bar: fl
                 inside[first + 1][pitch % 12] += 1
                 inside[last][pitch % 12] -= 1
     running = [0] * 12
-    for k, bar in enumerate(bars):
+    for k, (begin, stop) in enumerate(zip(starts, ends)):
         running = [r + d for r, d in zip(running, inside[k])]
         for pc in (pc for pc in range(12) if running[pc]):
-            weights[k][pc] = weights[k].get(pc, 0.0) + running[pc] * ((bar + beats_per_bar) - bar)
+            weights[k][pc] = weights[k].get(pc, 0.0) + running[pc] * (stop - begin)
     return weights
 
 
-def _bar_lowest(events: list, spans: list, bars: int) -> list[int | None]:
-    """The lowest pitch sounding in each bar: a sweep with a heap of (lowest pitch, last bar)."""
+def _segment_lowest(events: list, spans: list, segments: int) -> list[int | None]:
+    """The lowest pitch sounding in each segment: a sweep with a heap of (lowest pitch, last segment)."""
     ordered = sorted((first, last, min(e[2])) for e, (first, last) in zip(events, spans) if first <= last)
     lowest: list[int | None] = []
     active: list[tuple[int, int]] = []
     next_span = 0
-    for k in range(bars):
+    for k in range(segments):
         while next_span < len(ordered) and ordered[next_span][0] <= k:
             _, last, low = ordered[next_span]
             heapq.heappush(active, (low, last))

@@ -17,6 +17,7 @@ from nlp_rnn.jazz.model import JazzModel, JazzModelConfig
 from nlp_rnn.jazz.piece import Piece
 from nlp_rnn.jazz.stats import solo_stats
 from nlp_rnn.jazz.tokens import duration_of, encode
+from nlp_rnn.jazz.transpose import in_random_keys
 from nlp_rnn.models.store import load_model
 from nlp_rnn.seeding import seed_everything
 from nlp_rnn.threads import one_thread
@@ -38,6 +39,10 @@ class JazzOptions:
     window: int = 30  # Tx: tokens per training window
     epochs: int = 60
     lr: float = 0.01  # Adam, as in the exercise
+    weight_decay: float = 0.0  # Adam's L2 penalty
+    validation: float = 0.0  # share of each piece's tokens (its end) held apart to stop early on; 0: none
+    patience: int = 5  # with validation: stop after this many epochs without a lower validation loss
+    keys: int = 0  # learn each piece in this many random keys (jazz.transpose); 0: as written
     batch_size: int = 32
     max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
     max_minutes: float | None = None
@@ -47,9 +52,12 @@ class JazzOptions:
 
 
 class WindowTask(Task):
-    """All windows of ``window + 1`` tokens (stride 1) over the pieces' token streams, shuffled per epoch."""
+    """All windows of ``window + 1`` tokens (stride 1) over the pieces' token streams, shuffled per epoch;
+    the validation loss over held-apart streams."""
 
-    def __init__(self, tokens: torch.Tensor, context: torch.Tensor | None, window: int, batch_size: int, seed: int):
+    def __init__(self, tokens: torch.Tensor, context: torch.Tensor | None, window: int, batch_size: int, seed: int,
+                 held_apart: list[tuple[torch.Tensor, torch.Tensor | None]] = ()):
+        self.held_apart = list(held_apart)  # (tokens, context) streams scored by ``evaluate``
         starts = torch.arange(0, max(1, len(tokens) - window))
         span = torch.arange(window + 1)
         self.tokens = tokens[starts[:, None] + span]  # (windows, window + 1)
@@ -65,6 +73,20 @@ class WindowTask(Task):
         tokens, context = batch
         logits, _ = model(tokens[:, :-1], context)
         return F.cross_entropy(logits.reshape(-1, logits.size(-1)), tokens[:, 1:].reshape(-1)), tokens[:, 1:].numel()
+
+    def evaluate(self, model) -> dict[str, float]:
+        """The mean next-token loss over the held-apart ends of the pieces, each run whole (none: {})."""
+        if not self.held_apart:
+            return {}
+        was_training, total, count = model.training, 0.0, 0
+        model.eval()
+        with torch.no_grad():
+            for tokens, context in self.held_apart:
+                logits, _ = model(tokens[None, :-1], None if context is None else context[None, :-1])
+                total += float(F.cross_entropy(logits[0], tokens[1:], reduction="sum"))
+                count += len(tokens) - 1
+        model.train(was_training)
+        return {"val_loss": total / count}
 
 
 def token_streams(pieces: list[Piece], scheme: str) -> list[list[str]]:
@@ -85,6 +107,22 @@ def stream_tensors(pieces: list[Piece], streams: list[list[str]], vocabulary: Vo
                 onsets.append(offset)  # where the next note starts
             contexts.append(context_tensor(piece.chords, onsets, piece.beats_per_bar))
     return torch.tensor(ids), (torch.cat(contexts) if conditioned else None)
+
+
+def split_streams(pieces: list[Piece], streams: list[list[str]], vocabulary: Vocabulary, conditioned: bool,
+                  share: float) -> tuple[torch.Tensor, torch.Tensor | None, list]:
+    """Training tokens and context end to end, and each piece's last ``share`` of tokens held apart (with its
+    context) for validation; pieces too short to spare 2 tokens are all training."""
+    train_rows, held_apart = [], []
+    for piece, stream in zip(pieces, streams):
+        ids, context = stream_tensors([piece], [stream], vocabulary, conditioned)
+        cut = len(ids) - int(len(ids) * share)
+        if share > 0 and len(ids) - cut >= 2 and cut >= 2:
+            held_apart.append((ids[cut:], None if context is None else context[cut:]))
+            ids, context = ids[:cut], None if context is None else context[:cut]
+        train_rows.append((ids, context))
+    tokens = torch.cat([ids for ids, _ in train_rows])
+    return tokens, torch.cat([c for _, c in train_rows]) if conditioned else None, held_apart
 
 
 def register(pieces: list[Piece]) -> list[int]:
@@ -109,6 +147,7 @@ def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None,
     ``resume`` continues the run saved in ``out_dir`` exactly (same options and music: the same
     weights as one uninterrupted run); it raises DataError when there is no run to continue.
     """
+    source_pieces, pieces = pieces, in_random_keys(pieces, options.keys, options.seed)
     streams = token_streams(pieces, options.tokens)
     if sum(len(s) for s in streams) < options.window + 2:
         raise UserError(f"only {sum(len(s) - 1 for s in streams)} notes to learn from; need at least {options.window + 1} "
@@ -117,21 +156,23 @@ def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None,
     if resume and out_dir is not None and checkpoint.exists(out_dir):
         vocabulary = load_model(out_dir, kind="jazz").vocabulary  # the run's own token order
     conditioned = options.conditioning == "chord"
-    tokens, context = stream_tensors(pieces, streams, vocabulary, conditioned)
+    tokens, context, held_apart = split_streams(pieces, streams, vocabulary, conditioned, options.validation)
     seed_everything(options.seed)
     model = JazzModel(JazzModelConfig(vocab_size=len(vocabulary), embed_dim=options.embed, hidden_size=options.hidden,
                                       num_layers=options.layers, dropout=options.dropout,
                                       context_size=CONTEXT_SIZE if conditioned else 0))
-    task = WindowTask(tokens, context, options.window, options.batch_size, options.seed)
+    task = WindowTask(tokens, context, options.window, options.batch_size, options.seed, held_apart)
     config = TrainConfig(epochs=options.epochs, max_steps=options.max_steps, max_minutes=options.max_minutes,
-                         optimizer="adam", lr=options.lr, monitor="train_loss", seed=options.seed, progress=progress,
-                         device=options.device, precision=options.precision)
-    first = pieces[0]
+                         optimizer="adam", lr=options.lr, weight_decay=options.weight_decay,
+                         monitor="val_loss" if held_apart else "train_loss",
+                         early_stopping_patience=options.patience if held_apart else None, seed=options.seed,
+                         progress=progress, device=options.device, precision=options.precision)
+    first = source_pieces[0]  # what the page plays beside the solo, in its own key
     info = {"vocabulary": vocabulary, "extra": {
         "options": asdict(options), "sources": sources or [], "beats_per_bar": first.beats_per_bar,
         "tempo": first.tempo, "chords": [[c.offset, c.root, c.quality, list(c.pitch_classes)] for c in first.chords],
-        "source_bars": first.bars, "notes": sum(len(s) - 1 for s in streams), "register": register(pieces),
-        "pitch_range": pitch_range(pieces), "source_stats": solo_stats(first),
+        "source_bars": first.bars, "notes": sum(len(s) - 1 for s in streams), "register": register(source_pieces),
+        "pitch_range": pitch_range(source_pieces), "source_stats": solo_stats(first),
         "source_melody": [[n.offset, n.duration, n.pitch] for n in first.melody[:MAX_SOURCE_NOTES]]}}
     trainer = Trainer(model, task, config, out_dir, model_info=info, callbacks=callbacks)
     if distributed.resuming(resume, out_dir):  # asked to, or restarted by the launcher after a failure
