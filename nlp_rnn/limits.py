@@ -8,7 +8,7 @@ from __future__ import annotations
 SEED_MAX = 2**63 - 1  # torch.manual_seed takes a signed 64-bit seed; numpy gets seed % 2**32
 MAX_QUARTERS = 20_000  # score length in quarter notes (about 2¾ hours at 120 bpm), any format, and --start/--end
 # MusicXML and ABC, counted on the raw text before music21 reads them (its readers are quadratic in a part's
-# notes: 10,000 take about 10 s on 2 cores, 30,000 nearly 2 minutes); 10,000 bars hold 20,000 quarters in 2/4
+# notes: python -m bench.score_read, MusicXML 10,000 in 3.7 s, 20,000 in 14.7 s); 10,000 bars: 20,000 quarters in 2/4
 MAX_SCORE_NOTES, MAX_SCORE_BARS = 10_000, 10_000
 MAX_MIDI_NOTES = 20_000  # MIDI's note-ons, counted before music21 reads the file (the Metheny MIDI holds 12,962)
 # MIDI stores a tempo as microseconds per quarter note in 3 bytes (at most 16,777,215, i.e. ≥ 3.6 bpm);

@@ -299,7 +299,7 @@ def test_long_musicxml_scores_are_refused_on_their_text(tmp_path, capsys, monkey
 def test_a_dense_midi_file_is_refused_before_music21_reads_it(tmp_path, capsys, monkeypatch):
     import mido
 
-    _refuse_music21(monkeypatch)  # today's code hands 20,001 notes to music21: about 2 minutes on 2 cores
+    _refuse_music21(monkeypatch)  # today's code hands 20,001 notes to music21 (quadratic: 10,000 take 8.7 s)
     track = mido.MidiTrack()
     for i in range(20_001):  # a quarter of a beat each: 5,000 quarters, under the length cap
         track += [mido.Message("note_on", note=60 + i % 12, velocity=64, time=0),

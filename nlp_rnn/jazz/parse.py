@@ -138,8 +138,8 @@ _BEAMLESS = threading.local()
 @contextmanager
 def _no_beams():
     """Skip music21's beaming while this thread parses: music21's ABC reader beams every part (notation only:
-    notes and offsets stay the same) at a cost quadratic in its notes, 88% of reading a 4,000-note tune
-    (13 s; 1.7 s without). A thread-local switch, so a page engraving a score in another thread still beams."""
+    notes and offsets stay the same) at a cost quadratic in its notes: a 4,000-note tune took 7.2 s, 0.8 s
+    without (bench.score_read). A thread-local switch, so a page engraving a score in another thread still beams."""
     from music21 import stream
 
     if not getattr(stream.Stream.makeBeams, "nlp_rnn_switch", False):
@@ -176,9 +176,9 @@ def _check_midi_length(path: Path) -> None:
                     and e.velocity)
     except Exception:  # noqa: BLE001 - left to the full parse, which says what is wrong
         return
-    if notes > MAX_MIDI_NOTES:  # music21's MIDI reader is quadratic too: 5,000 notes 4.5 s, 20,000 128 s, loaded
-        raise DataError(path, f"holds {notes:,} notes (over {MAX_MIDI_NOTES:,}, which music21 reads in about 2 "
-                              "minutes on 2 cores)", "give a shorter MIDI file, or cut it into pieces")
+    if notes > MAX_MIDI_NOTES:  # music21's MIDI reader is quadratic too (bench.score_read: 5,000 notes 2.7 s, 10,000 8.7 s)
+        raise DataError(path, f"holds {notes:,} notes (over {MAX_MIDI_NOTES:,}, which music21 reads in about 35 s "
+                              "on 2 free cores; longer files take minutes)", "give a shorter MIDI file, or cut it into pieces")
     if quarters > MAX_QUARTERS:
         raise DataError(path, f"its tracks last {quarters:,.0f} quarter notes (over {MAX_QUARTERS:,}), so it is "
                               "probably damaged", "give an undamaged MIDI file")

@@ -1,7 +1,7 @@
 """How much music a MusicXML or ABC file holds, counted on its text before music21 reads it.
 
-music21's readers are quadratic in a part's notes (measured on 2 cores: MusicXML 10,000 notes in
-7.5 s, 30,000 in 109 s; ABC 4,000 in 13 s and 8,000 in 52 s), so a long score is refused from a
+music21's readers are quadratic in a part's notes (``python -m bench.score_read`` on 2 cores: MusicXML
+10,000 notes 3.7 s, 20,000 14.7 s; ABC 2,000 2.0 s, 4,000 7.2 s with music21's beaming), so a long score is refused from a
 count of its notes and bars on the raw text, which takes milliseconds, instead of after minutes of
 parsing. The counts are upper bounds (an ABC letter in a stray text line counts as a note): a score
 near the cap may be refused though music21 would find fewer notes; the cap is far above a tune's.
