@@ -275,3 +275,25 @@ def test_the_lead_sheet_engraves_in_any_thread():
         worker.start()
         worker.join()
     assert len(pages) == 2 and all(p and "Am7" in p[0] and "CMaj7" in p[0] for p in pages)
+
+
+def test_two_renders_of_one_wav_at_once_do_not_share_a_temporary_file(tiny_model, tmp_path, monkeypatch):
+    """render_wav's temporary file is new for each call (it was ``NAME.tmp.wav``: two renders of one --wav at
+    once wrote into, and removed, each other's file); the result is readable and shared (0644)."""
+    from nlp_rnn.jazz import export
+
+    seen = []
+    real = export._render
+
+    def recording(midi, out, rate):
+        seen.append(out)
+        if len(seen) == 1:  # the first render starts a second one of the same target meanwhile
+            export.render_wav(midi, tmp_path / "solo.wav")
+        return real(midi, out, rate)
+
+    midi = write_midi(improvise(load_improviser(tiny_model), bars=1, seed=0), tmp_path / "solo.mid")
+    monkeypatch.setattr(export, "_render", recording)
+    export.render_wav(midi, tmp_path / "solo.wav")
+    assert len(seen) == 2 and seen[0] != seen[1]
+    assert (tmp_path / "solo.wav").stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["solo.mid", "solo.wav"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp_rnn.atomic import check_target, replace
+from nlp_rnn.atomic import check_target, replace, temp_beside
 from nlp_rnn.errors import UserError
 from nlp_rnn.jazz import midi_file
 from nlp_rnn.jazz.piece import Piece
@@ -109,7 +109,7 @@ def render_wav(midi_path: str | Path, wav_path: str | Path, sample_rate: int = S
     """
     wav_path = check_target(wav_path)
     wav_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = wav_path.with_name(wav_path.name + ".tmp.wav")
+    tmp = temp_beside(wav_path, ".tmp.wav")  # a fresh name: two renders of one --wav at once never share a file
     try:
         renderer = _render(Path(midi_path), tmp, sample_rate)
         replace(tmp, wav_path)
