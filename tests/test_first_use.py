@@ -11,8 +11,9 @@ def test_the_shipped_parse_is_what_music21_reads():
     for path in default.corpus_paths():
         shipped = parse.PACKAGED / parse._cache_path(path.read_bytes()).name
         assert shipped.exists(), f"{path.name} is not shipped parsed: run python -m nlp_rnn.jazz.default"
-        fresh = [asdict(piece) for piece in parse.parse_file(path, use_cache=False)]
-        assert json.loads(shipped.read_text(encoding="utf-8")) == json.loads(json.dumps(fresh))
+        fresh = [{**asdict(piece), "source": path.name} for piece in parse.parse_file(path, use_cache=False)]
+        assert json.loads(shipped.read_text(encoding="utf-8")) == json.loads(json.dumps(fresh))  # no path of ours
+        assert all(piece.source == str(path) for piece in parse.parse_file(path))  # read back: the installed file
 
 
 def test_a_first_use_reads_the_default_corpus_without_music21(tmp_path, monkeypatch):

@@ -44,7 +44,9 @@ def write_packaged() -> list[Path]:
     for path in corpus_paths():
         pieces = parse.parse_file(path, use_cache=False)
         target = parse.PACKAGED / parse._cache_path(path.read_bytes()).name
-        target.write_text(json.dumps([asdict(p) for p in pieces]), encoding="utf-8")
+        # parse._from_json sets each piece's source to the file it was asked for: what ships names no path of ours
+        shipped = [{**asdict(p), "source": path.name} for p in pieces]
+        target.write_text(json.dumps(shipped), encoding="utf-8")
         written.append(target)
     return written
 
