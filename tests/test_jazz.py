@@ -1,6 +1,7 @@
 """Jazz pipeline: parsing (cached), parts and windows, chords, tokens, training, improvising, MIDI/WAV export."""
 
 import math
+import os
 import wave
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,9 @@ from nlp_rnn.jazz.tokens import encode, realise
 from nlp_rnn.jazz.train import JazzOptions, train
 
 METHENY = Path(__file__).resolve().parents[2] / "shared" / "data" / "jazz" / "original_metheny.mid"
-needs_metheny = pytest.mark.skipif(not METHENY.exists(), reason="../shared/data/jazz/original_metheny.mid is absent")
+# a checkout without ../shared beside it skips these; CI has it (.ci/run), so there they run, and fail if it is gone
+needs_metheny = pytest.mark.skipif(not METHENY.exists() and not os.environ.get("CI"),
+                                   reason="../shared/data/jazz/original_metheny.mid is absent")
 PROGRESSION = parse_chords("Cmaj7 Am7 Dm7 G7")
 
 
