@@ -24,7 +24,7 @@ def small():
     return [e for group in by_label.values() for e in group[:8]]
 
 
-DRY = auto.AutoOptions(max_steps=1, folds=3)
+DRY = auto.AutoOptions(max_steps=1, folds=3, seeds=1)
 
 
 PAIR = (auto.Member("v1", 100), auto.Member("bilstm-attention-64", 20))
@@ -70,6 +70,34 @@ def test_the_choice_is_the_ensemble_that_scores_best_out_of_fold():
     members, table = auto.choose(options, {"a@1": a, "b@1": b, "c@1": c}, truth, fold, 3)
     assert [m.name for m in members] == ["a@1", "b@1"]
     assert table["a@1 + b@1"] == 1.0 > table["a@1"]
+
+
+def test_every_ensemble_tried_holds_v1_and_a_better_mixture_without_it_is_not_taken():
+    """The choice cannot stray from V1: on 26-sentence folds LSTM-only mixtures won the folds and lost the test."""
+    options = auto.AutoOptions()
+    tried = auto._ensembles(options)
+    assert tried and all(any(m.candidate == auto.ANCHOR for m in members) for members in tried)
+    assert {m.candidate for members in tried for m in members} == {c.name for c in auto.CANDIDATES}
+    rng = np.random.default_rng(0)
+    truth, fold = rng.integers(0, 3, 60), np.arange(60) % 3
+    perfect = np.eye(3)[truth] * 5.0
+    logits = {m.name: perfect if m.candidate != "v1" else rng.normal(0, 1, (60, 3))
+              for members in tried for m in members}
+    members, _ = auto.choose(options, logits, truth, fold, 3)
+    assert any(m.candidate == "v1" for m in members)
+
+
+def test_members_train_with_several_seeds_and_the_ensemble_averages_them(small):
+    options = replace(DRY, seeds=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auto, "choose", lambda *args: (PAIR, {}))
+        model, summary = auto.train_auto(options, small, None)
+    assert [(m["candidate"], m["seed"]) for m in summary["members"]] == [
+        ("v1", 0), ("v1", 1), ("bilstm-attention-64", 0), ("bilstm-attention-64", 1)]
+    assert len(model.classifiers) == 4
+    weights = [c.output.weight for c in model.classifiers]
+    assert not torch.equal(weights[0], weights[1]) and not torch.equal(weights[2], weights[3])
+    assert "v1 (100 epochs, 2 seeds)" in auto.summary_lines(summary)[1]
 
 
 def test_the_fitted_temperature_recovers_how_overconfident_logits_are():

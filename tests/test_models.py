@@ -122,6 +122,17 @@ def test_bag_of_embeddings_classifier_and_attention_masks_padding():
     assert torch.all(weights[0, 2:] == 0)
 
 
+def test_bag_of_embeddings_with_attention_reads_a_weighted_and_a_plain_average():
+    torch.manual_seed(0)
+    bag = Classifier(ClassifierConfig(vocab_size=9, embed_dim=4, num_classes=2, cell="none", pooling="attention"))
+    tokens, lengths = torch.tensor([[3, 4, 0, 0], [5, 6, 7, 8]]), torch.tensor([2, 4])
+    pooled, weights = bag.pool(tokens, lengths)
+    assert pooled.shape == (2, 8) and bag.output.in_features == 8 and torch.all(weights[0, 2:] == 0)
+    words = bag.embedding(tokens[0, :2])
+    torch.testing.assert_close(pooled[0, :4], weights[0, :2] @ words)
+    torch.testing.assert_close(pooled[0, 4:], words.mean(0))
+
+
 def test_encoder_decoder_learns_to_reverse_digit_strings():
     """Under a minute on 2 cores: ≥ 95% of unseen strings reversed exactly, greedy and beam."""
     seed_everything(0)

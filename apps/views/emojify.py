@@ -105,7 +105,7 @@ with train_tab:
     data = st.file_uploader("Labelled CSV ('sentence,label_index' or 'text,label')", type=["csv"],
                             key="emojify_train_upload") if source == "Upload a CSV" else None
     version = st.radio("Model", ["auto", "v1", "v2"], horizontal=True, key="emojify_train_model",
-                       help="auto: chosen by 5-fold cross-validation among V1 and bidirectional attention LSTMs "
+                       help="auto: chosen by 5-fold cross-validation among V1, V1 with attention and a BiLSTM with attention "
                             "(possibly an ensemble); v1: average of word vectors → linear; v2: 2-layer LSTM")
     epochs = None if version == "auto" else st.number_input(
         "Epochs (at most; early stopping on validation loss when there is a validation split)",

@@ -23,7 +23,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     train.add_argument("--valid", help="validation CSV (default: the file's split column, else 15%% carved off a file of 500+ "
                        "sentences; a smaller one trains on every sentence)")
     train.add_argument("--model", choices=["auto", "v1", "v2"], default="auto",
-                       help="auto (default): chosen by cross-validation among V1 and bidirectional attention LSTMs, "
+                       help="auto (default): chosen by cross-validation among V1, V1 with attention and an attention BiLSTM, "
                        "possibly an ensemble; v1: averaged vectors; v2: LSTM stack")
     train.add_argument("--folds", type=bounded_int(2, 100), default=5, help="auto: stratified folds (default 5)")
     train.add_argument("--vectors", default="glove-6b-50d", help="word vectors spec (default glove-6b-50d)")

@@ -9,6 +9,7 @@ Two embedding layouts (see ``embeddings.torch_layer``):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import threading
@@ -24,10 +25,17 @@ from nlp_rnn.errors import DataError
 from nlp_rnn.models.classifier import Classifier
 from nlp_rnn.models.store import load_model
 from nlp_rnn.text import Tokenizer
+from nlp_rnn.threads import one_thread
 from nlp_rnn.vocab import Vocabulary
 
 TOKENIZER = Tokenizer("word", lower=True, split_punctuation=True)
 _lock = threading.Lock()
+# Batches up to this many (sentences × length) run on one torch thread. Every op of these small models
+# is a few microseconds of arithmetic, and splitting it over intra-op threads makes it wait for a core:
+# with the other core busy (a second job, a browser), explaining ran at 5-7 sentences/s on 2 threads and
+# 180 on one (measured on the shared 2-core machine; README, Emojify throughput). Bigger batches keep
+# the caller's threads (the CLI's workers already run one thread each).
+ONE_THREAD_TOKENS = 16_384
 
 
 @functools.lru_cache(maxsize=2)
@@ -125,6 +133,11 @@ class EmojiModel:
         packed sequences, which cost more than the whole LSTM for short sentences on a CPU.
         """
         tokens, lengths = to_model(self.classifier, (tokens, lengths))
+        small = tokens.numel() <= ONE_THREAD_TOKENS and tokens.device.type == "cpu"
+        with one_thread() if small else contextlib.nullcontext():
+            return self._average(tokens, lengths)
+
+    def _average(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         probs = torch.zeros(len(lengths), self.classifier.config.num_classes, device=lengths.device)
         groups = None
         for classifier in self.classifiers:

@@ -1,7 +1,9 @@
 """Sequence classifier: embedding → (recurrent stack) → pooling → linear.
 
 ``cell="none"`` is the bag-of-embeddings baseline (the Emojify V1 model: average the word
-vectors, then a linear layer); any other cell runs a recurrent stack (Emojify V2).
+vectors, then a linear layer); with ``pooling="attention"`` it also reads an attention-weighted
+average of the word vectors, beside the plain one (so that "pizza" can outweigh "I" and "the");
+any other cell runs a recurrent stack (Emojify V2).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ class ClassifierConfig:
     num_layers: int = 2  # stacked recurrent layers
     bidirectional: bool = False  # read both ways
     dropout: float = 0.5  # between recurrent layers and before the output layer
-    pooling: Pooling = "last"  # how the sequence becomes one vector ("none" cells always average)
+    pooling: Pooling = "last"  # how the sequence becomes one vector ("none" cells: the average, + attention)
     freeze_embeddings: bool = True  # keep pretrained vectors fixed while training
 
 
@@ -70,16 +72,20 @@ class Classifier(nn.Module):
             )
             self.encoder = RecurrentEncoder(recurrent)
             size = recurrent.output_size
-        self.attention = AttentionPooling(size) if config.pooling == "attention" and self.encoder else None
+        self.attention = AttentionPooling(size) if config.pooling == "attention" else None
         self.dropout = nn.Dropout(config.dropout)
-        self.output = nn.Linear(size, config.num_classes)
+        self.output = nn.Linear(2 * size if self.attention and not self.encoder else size, config.num_classes)
 
     def pool(self, tokens: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The pooled sentence vector (batch, size) and, for attention pooling, the weights (batch, seq)."""
         mask = length_mask(lengths, tokens.size(1))
         embedded = self.embedding(tokens)  # (batch, seq, embed)
         if self.encoder is None:
-            return _masked_mean(embedded, mask, lengths), None
+            mean = _masked_mean(embedded, mask, lengths)
+            if self.attention is None:
+                return mean, None
+            attended, weights = self.attention(embedded, mask)
+            return torch.cat([attended, mean], dim=-1), weights  # (batch, 2·embed)
         states, hidden = self.encoder(embedded, lengths=lengths)  # (batch, seq, hidden·dirs)
         if self.attention is not None:
             return self.attention(states, mask)
