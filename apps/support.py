@@ -107,7 +107,7 @@ def use_session_model(state_key: str, directory: str | Path) -> None:
 
 # Measured first-use times on 2 cores (`python -m bench.first_use`, the README's "First launch" table): with the cores
 # to itself, and earlier under a load average of 14-23 (six engineers' jobs on the same 2 cores).
-FIRST_USE = {"emojify": ("the default Emojify model", "29 s with 2 free cores, about 3 minutes on a busy machine"),
+FIRST_USE = {"emojify": ("the default Emojify model", "28 s with 2 free cores, about 3 minutes on a busy machine"),
              "textgen": ("the default text model", "18 s with 2 free cores, up to 11 minutes on a busy machine"),
              "jazz": ("the default jazz model", "11 s with 2 free cores, up to 15 minutes on a busy machine")}
 SESSION_MODELS = 4  # models that sessions trained or loaded (any page), kept in memory: the most recently used
