@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import shutil
 import subprocess
-import tempfile
 import wave
 from pathlib import Path
 
@@ -53,7 +51,8 @@ def lead_sheet(piece: Piece):
 
 def write_musicxml(piece: Piece, path: str | Path) -> Path:
     """Write ``piece`` as a MusicXML lead sheet (``lead_sheet``), atomically."""
-    return _write_atomically(Path(path), ".musicxml", lambda tmp: lead_sheet(piece).write("musicxml", fp=tmp))
+    _write_atomically(Path(path), ".musicxml.tmp", lambda tmp: lead_sheet(piece).write("musicxml", fp=tmp))
+    return Path(path)
 
 
 def _bpm(asked: float | None, source: float | None) -> float:
@@ -75,23 +74,22 @@ def _bpm(asked: float | None, source: float | None) -> float:
 def write_midi(piece: Piece, path: str | Path, tempo: float | None = None) -> Path:
     """Write ``piece`` as a standard MIDI file (see ``midi_file``), atomically (a temp file renamed into place)."""
     bpm = _bpm(tempo, piece.tempo)
-    return _write_atomically(Path(path), ".mid", lambda tmp: midi_file.write(piece, tmp, bpm))
+    _write_atomically(Path(path), ".mid.tmp", lambda tmp: midi_file.write(piece, tmp, bpm))
+    return Path(path)
 
 
-def _write_atomically(path: Path, suffix: str, write) -> Path:
-    """``write(tmp)`` into a temporary file beside ``path``, then rename it into place."""
+def _write_atomically(path: Path, suffix: str, write):
+    """``write(tmp)`` into a new temporary file beside ``path`` (mode 0644), then rename it into place;
+    returns what ``write`` returned."""
     path = check_target(path)  # a FIFO or a device (--out /dev/null) is refused, never replaced
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=suffix + ".tmp")
-    os.close(handle)
+    tmp = temp_beside(path, suffix)  # a fresh name: two writes of one target at once never share a file
     try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
+        result = write(str(tmp))
         replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+        tmp.unlink(missing_ok=True)
+    return result
 
 
 def soundfont() -> Path:
@@ -107,15 +105,8 @@ def render_wav(midi_path: str | Path, wav_path: str | Path, sample_rate: int = S
     Tries Debian's ``fluidsynth`` (fastest), then ``tinysoundfont`` with the same General MIDI
     SoundFont, then pretty_midi's sine-wave synthesis, which always works but sounds plain.
     """
-    wav_path = check_target(wav_path)
-    wav_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_beside(wav_path, ".tmp.wav")  # a fresh name: two renders of one --wav at once never share a file
-    try:
-        renderer = _render(Path(midi_path), tmp, sample_rate)
-        replace(tmp, wav_path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return renderer
+    # the temporary name ends in .wav: fluidsynth picks its output format from the extension
+    return _write_atomically(Path(wav_path), ".tmp.wav", lambda tmp: _render(Path(midi_path), Path(tmp), sample_rate))
 
 
 def _render(midi_path: Path, out: Path, sample_rate: int) -> str:
