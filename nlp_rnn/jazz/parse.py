@@ -22,7 +22,7 @@ from nlp_rnn.limits import MAX_MIDI_NOTES, MAX_QUARTERS  # MAX_QUARTERS: about 2
 from nlp_rnn.paths import cache_dir
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1  # bump when the extracted fields change; old cache entries are then ignored
+FORMAT_VERSION = 2  # bump when the extracted fields change; old cache entries are then ignored
 FORMATS = {".mid": "midi", ".midi": "midi", ".xml": "musicxml", ".musicxml": "musicxml", ".mxl": "musicxml",
            ".abc": "abc"}
 MAX_BYTES = 20_000_000  # larger files are not scores people improvise from
@@ -46,6 +46,7 @@ class ParsedScore:
     parts: list  # PartNotes
     beats_per_bar: float = 4.0  # quarter notes per bar, from the first time signature
     tempo: float | None = None  # quarter notes per minute, from the first metronome mark
+    padding: float = 0.0  # quarter notes a pickup bar lacks (music21's paddingLeft): bar lines at k * bar - padding
 
     @property
     def length(self) -> float:
@@ -111,7 +112,8 @@ def _from_json(text: str, source: str) -> list[ParsedScore]:
     pieces = []
     for raw in json.loads(text):
         parts = [PartNotes(**part) for part in raw["parts"]]
-        pieces.append(ParsedScore(source=source, parts=parts, beats_per_bar=raw["beats_per_bar"], tempo=raw["tempo"]))
+        pieces.append(ParsedScore(source=source, parts=parts, beats_per_bar=raw["beats_per_bar"], tempo=raw["tempo"],
+                                  padding=raw.get("padding", 0.0)))
     return pieces
 
 
@@ -185,17 +187,20 @@ def _check_midi_length(path: Path) -> None:
 
 
 def _extract(score, source: str) -> ParsedScore:
-    from music21 import meter, tempo
+    from music21 import meter, stream, tempo
 
     parts = [_part_notes(part) for part in score.parts] if score.parts else []
     flat = score.flatten()
     signature = next(iter(flat.getElementsByClass(meter.TimeSignature)), None)
     mark = next(iter(flat.getElementsByClass(tempo.MetronomeMark)), None)
+    bar = float(signature.barDuration.quarterLength) if signature is not None else 4.0
+    first = next(iter(score.parts[0].getElementsByClass(stream.Measure)), None) if score.parts else None
     return ParsedScore(
         source=source,
         parts=parts,
-        beats_per_bar=float(signature.barDuration.quarterLength) if signature is not None else 4.0,
+        beats_per_bar=bar,
         tempo=float(mark.getQuarterBPM()) if mark is not None and mark.number else None,
+        padding=float(first.paddingLeft) % bar if first is not None else 0.0,
     )
 
 

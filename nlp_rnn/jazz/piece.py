@@ -72,18 +72,45 @@ def select(score: ParsedScore, melody_part: int | None = None, chord_part: int |
     if not any(n.pitch is not None for n in melody):
         raise DataError(score.source, f"part {melody_part} has no notes between offsets {start:g} and {end:g}",
                         "choose another --melody-part or window")
+    # a window that starts inside a bar (a pickup, or --start off a bar line) opens with a rest back to that bar
+    # line, so an offset modulo the bar is its place in the bar for chords, the beat features and the solo's metre
+    lead = lead_in(score, start)
+    melody = _lead_in(melody, lead)
+    chords, source = _chords(score, pitched, melody_part, chord_part, melody, start - lead, end)
+    return Piece(melody, chords, score.beats_per_bar, score.tempo, source, melody_part)
+
+
+def lead_in(score: ParsedScore, start: float = 0.0) -> float:
+    """How far into its bar the score offset ``start`` lies (0 on a bar line): the rest a window starting there opens with."""
+    lead = (start + score.padding) % score.beats_per_bar
+    return lead if 1e-6 < lead < score.beats_per_bar - 1e-6 else 0.0
+
+
+def _lead_in(melody: list[Note], lead: float) -> list[Note]:
+    """``melody`` moved ``lead`` quarter notes later behind a rest (merged with a rest it starts with)."""
+    if not lead:
+        return melody
+    moved = [Note(n.offset + lead, n.duration, n.pitch) for n in melody]
+    if moved and moved[0].pitch is None:
+        return [Note(0.0, lead + moved[0].duration, None)] + moved[1:]
+    return [Note(0.0, lead, None)] + moved
+
+
+def _chords(score: ParsedScore, pitched: list[int], melody_part: int, chord_part: int | None, melody: list[Note],
+            origin: float, end: float) -> tuple[list[Chord], str]:
+    """The chords of the window from the score offset ``origin`` (the piece's offset 0) to ``end``, and where
+    they came from: chord symbols, the chord part, or the melody."""
     symbols = [s for part in score.parts for s in part.chord_symbols]
     if chord_part is None and symbols:
-        chords, source = _from_symbols(symbols, start, end), "symbols"
-    else:
-        if chord_part is None:
-            chord_part = _guess_chords(score, pitched, melody_part)
-        events = score.parts[chord_part].events if chord_part is not None else []
-        chords, source = _from_events(events, start, end, score.beats_per_bar), f"part {chord_part}"
-        if not chords:
-            notes = [(n.offset + start, n.duration, [n.pitch]) for n in melody if n.pitch is not None]
-            chords, source = _from_events(notes, start, end, score.beats_per_bar), "melody"
-    return Piece(melody, chords, score.beats_per_bar, score.tempo, source, melody_part)
+        return _from_symbols(symbols, origin, end), "symbols"
+    if chord_part is None:
+        chord_part = _guess_chords(score, pitched, melody_part)
+    events = score.parts[chord_part].events if chord_part is not None else []
+    chords = _from_events(events, origin, end, score.beats_per_bar)
+    if chords:
+        return chords, f"part {chord_part}"
+    notes = [(n.offset + origin, n.duration, [n.pitch]) for n in melody if n.pitch is not None]
+    return _from_events(notes, origin, end, score.beats_per_bar), "melody"
 
 
 def pieces_from_files(paths, melody_part: int | None = None, chord_part: int | None = None,
@@ -174,6 +201,12 @@ def _from_events(events: list, start: float, end: float, beats_per_bar: float) -
     return chords
 
 
+def chords_per_beat(events: list, start: float, end: float) -> list[Chord]:
+    """Chords from polyphonic ``events`` (offset, duration, [pitches]) one beat at a time: the chorale voices'
+    harmony, which changes on almost every beat."""
+    return _from_events(events, start, end, 1.0)
+
+
 def primer_from_file(path, bars: int | None = None, melody_part: int | None = None) -> Piece:
     """The opening ``bars`` bars (default: all) of the melody of the first piece in ``path``, to start a
     solo with; a rest fills its last bar, so the solo goes on at the next bar line.
@@ -181,7 +214,8 @@ def primer_from_file(path, bars: int | None = None, melody_part: int | None = No
     Raises DataError for an unreadable file or an opening without notes.
     """
     score = parse_file(path)[0]
-    end = None if bars is None else min(score.length, bars * score.beats_per_bar)
+    pickup = (score.beats_per_bar - score.padding) % score.beats_per_bar  # a pickup bar comes with the bars asked for
+    end = None if bars is None else min(score.length, pickup + bars * score.beats_per_bar)
     piece = select(score, melody_part, None, 0.0, end)
     bar_line = piece.bars * piece.beats_per_bar
     if piece.length < bar_line - 1e-6:
