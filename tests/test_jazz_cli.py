@@ -32,12 +32,14 @@ def model(source, tmp_path_factory) -> Path:
 
 def test_train_holds_apart_music_stops_on_it_and_learns_in_other_keys(source, tmp_path):
     result = run("train", "--midi", str(source), "--epochs", "40", "--window", "12", "--validation", "0.25", "--keys", "2",
-                 "--dropout", "0.2", "--weight-decay", "0.001", "--out", str(tmp_path / "m"))
+                 "--patience", "1", "--context-dropout", "0.5", "--dropout", "0.2", "--weight-decay", "0.001",
+                 "--out", str(tmp_path / "m"))
     assert result.returncode == 0, result.stderr
     epochs = int(re.search(r"after (\d+) epoch", result.stdout).group(1))
     assert epochs < 40 and "best held-apart loss" in result.stdout
     options = json.loads((tmp_path / "m" / "checkpoint.json").read_text())["extra"]["options"]
     assert (options["validation"], options["keys"], options["dropout"], options["weight_decay"]) == (0.25, 2, 0.2, 0.001)
+    assert options["patience"] == 1 and options["context_dropout"] == 0.5
     bad = run("train", "--midi", str(source), "--validation", "0.9", "--out", str(tmp_path / "n"))
     assert bad.returncode == 2 and "--validation" in bad.stderr
 

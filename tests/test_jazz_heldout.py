@@ -40,3 +40,20 @@ def test_validation_holds_apart_each_pieces_end_and_training_stops_on_it():
     losses = [h["val_loss"] for h in history]
     assert len(history) < 40  # stopped early: the held-apart loss stopped falling
     assert min(losses) < losses[0] and min(losses) < min(losses[-2:])
+
+
+def test_context_dropout_hides_whole_chords_and_beats_apart_and_only_in_training():
+    import torch
+
+    from nlp_rnn.jazz.context import BEAT_FEATURES, CONTEXT_SIZE
+    from nlp_rnn.jazz.model import JazzModel, JazzModelConfig
+
+    model = JazzModel(JazzModelConfig(vocab_size=8, context_size=CONTEXT_SIZE, context_dropout=0.5))
+    context = torch.ones(64, 20, CONTEXT_SIZE)
+    torch.manual_seed(0)
+    dropped = model.train()._dropped(context)
+    chord, beat = dropped[..., :-BEAT_FEATURES], dropped[..., -BEAT_FEATURES:]
+    assert set(chord.amin(-1).flatten().tolist()) == {0.0, 1.0} and (chord.amin(-1) == chord.amax(-1)).all()
+    assert (beat.amin(-1) == beat.amax(-1)).all() and 0.4 < float(beat[..., 0].mean()) < 0.6
+    assert 0.4 < float(chord[..., 0].mean()) < 0.6 and (chord[..., 0] != beat[..., 0]).any()  # drawn apart
+    assert torch.equal(model.eval()._dropped(context), context)

@@ -42,9 +42,14 @@ def _add_train(commands) -> None:
     train.add_argument("--epochs", type=count(EPOCHS), default=60)
     train.add_argument("--dropout", type=bounded_float(0.0, 1.0, open_high=True), default=0.0,
                        help="dropout before the output layer (default 0)")
+    train.add_argument("--context-dropout", type=bounded_float(0.0, 1.0, open_high=True), default=0.0, metavar="P",
+                       help="chord-conditioned: hide a step's chord, and apart from it its beat, with chance P in "
+                            "training, so the model also reads them from the notes (default 0)")
     train.add_argument("--weight-decay", type=bounded_float(0.0, 1.0), default=0.0, help="Adam's L2 penalty (default 0)")
     train.add_argument("--validation", type=bounded_float(0.0, 0.5), default=0.0, metavar="SHARE",
                        help="hold apart the last SHARE of each piece and stop when its loss stops falling (default 0)")
+    train.add_argument("--patience", type=count(EPOCHS), default=5,
+                       help="with --validation: stop after N epochs without a lower held-apart loss (default 5)")
     train.add_argument("--keys", type=bounded_int(0, 12), default=0,
                        help="learn each piece in N random keys (default 0: as written)")
     train.add_argument("--batch-size", type=count(65_536), default=32, help="windows per step, over all ranks (default 32)")
@@ -114,7 +119,8 @@ def run_train(args) -> int:
     pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
     options = JazzOptions(tokens=args.tokens, conditioning=args.conditioning, hidden=args.hidden, window=args.window,
                           epochs=args.epochs, dropout=args.dropout, weight_decay=args.weight_decay,
-                          validation=args.validation, keys=args.keys, batch_size=args.batch_size,
+                          context_dropout=args.context_dropout,
+                          validation=args.validation, patience=args.patience, keys=args.keys, batch_size=args.batch_size,
                           max_steps=args.max_steps, seed=args.seed,
                           device=args.device, precision=args.precision)
     _, vocabulary, history = train(options, pieces, args.out, sources=list(args.midi), resume=args.resume)

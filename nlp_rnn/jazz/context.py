@@ -12,7 +12,8 @@ import torch
 from nlp_rnn.jazz.harmony import Chord
 from nlp_rnn.jazz.piece import GRID
 
-CONTEXT_SIZE = 40
+BEAT_FEATURES = 16  # the last features: the sixteenth within the bar
+CONTEXT_SIZE = 24 + BEAT_FEATURES
 
 
 def chord_vector(chord: Chord) -> list[float]:

@@ -26,7 +26,7 @@ CORPUS = (  # music21 corpus path, melody part, chord part (None: automatic)
     ("nottingham-dataset/reelsa-c.abc", None, None),
 )
 OPTIONS = JazzOptions(epochs=40, seed=0)
-VERSION = 4  # bump when training changes what a model stores
+VERSION = 5  # bump when training changes what a model stores (5: pickup bars open with a rest to the bar line)
 
 
 def corpus_paths() -> list[Path]:

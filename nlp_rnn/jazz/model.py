@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from nlp_rnn.jazz.context import BEAT_FEATURES
 from nlp_rnn.models.recurrent import Cell, Hidden, RecurrentConfig, RecurrentEncoder
 
 
@@ -19,6 +20,7 @@ class JazzModelConfig:
     cell: Cell = "lstm"
     dropout: float = 0.0  # between layers and before the output
     context_size: int = 0  # per-step conditioning features (0: the exercise's plain LSTM)
+    context_dropout: float = 0.0  # in training: the chord, and apart from it the beat, hidden from a step this often
 
 
 class JazzModel(nn.Module):
@@ -40,9 +42,20 @@ class JazzModel(nn.Module):
                 hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
         inputs = self.embedding(tokens)  # (batch, seq, embed)
         if self.config.context_size:
-            inputs = torch.cat([inputs, context], dim=-1)  # (batch, seq, embed + context)
+            inputs = torch.cat([inputs, self._dropped(context)], dim=-1)  # (batch, seq, embed + context)
         outputs, hidden = self.encoder(inputs, hidden=hidden)  # (batch, seq, hidden)
         return self.decoder(self.dropout(outputs)), hidden
+
+    def _dropped(self, context: torch.Tensor) -> torch.Tensor:
+        """In training, each step's chord features and its beat features zeroed (apart) with ``context_dropout``:
+        the model must also read the harmony and the metre from the notes, so it does not stake everything on one
+        style's chord-to-rhythm habits (jazz.context: the last BEAT_FEATURES are the beat)."""
+        if not (self.training and self.config.context_dropout):
+            return context
+        keep = torch.rand(*context.shape[:-1], 2, device=context.device) >= self.config.context_dropout
+        chord, beat = context.shape[-1] - BEAT_FEATURES, BEAT_FEATURES
+        return context * torch.cat([keep[..., :1].expand(*keep.shape[:-1], chord),
+                                    keep[..., 1:].expand(*keep.shape[:-1], beat)], dim=-1).to(context.dtype)
 
     def step(self, tokens: torch.Tensor, context: torch.Tensor | None = None,
              hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:

@@ -36,6 +36,7 @@ class JazzOptions:
     layers: int = 1
     embed: int = 32
     dropout: float = 0.0
+    context_dropout: float = 0.0  # chord-conditioned: hide a step's chord (and, apart, its beat) this often in training
     window: int = 30  # Tx: tokens per training window
     epochs: int = 60
     lr: float = 0.01  # Adam, as in the exercise
@@ -160,7 +161,8 @@ def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None,
     seed_everything(options.seed)
     model = JazzModel(JazzModelConfig(vocab_size=len(vocabulary), embed_dim=options.embed, hidden_size=options.hidden,
                                       num_layers=options.layers, dropout=options.dropout,
-                                      context_size=CONTEXT_SIZE if conditioned else 0))
+                                      context_size=CONTEXT_SIZE if conditioned else 0,
+                                      context_dropout=options.context_dropout if conditioned else 0.0))
     task = WindowTask(tokens, context, options.window, options.batch_size, options.seed, held_apart)
     config = TrainConfig(epochs=options.epochs, max_steps=options.max_steps, max_minutes=options.max_minutes,
                          optimizer="adam", lr=options.lr, weight_decay=options.weight_decay,
