@@ -3,7 +3,6 @@ within one step and keeps the best model so far, and no training left running fo
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import streamlit as st
@@ -12,6 +11,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestTy
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from nlp_rnn import checkpoint
+from nlp_rnn.progress_record import ProgressRecord
 from nlp_rnn.training import Callback, TrainingStopped
 
 FLASH = "_flash"  # session_state: messages for the next run of the page (after a stop or a finished training)
@@ -33,71 +33,17 @@ def interruption() -> str | None:
     return None
 
 
-def eta(seconds: float, fraction: float) -> str:
-    """Time left at this pace, in words."""
-    left = seconds / fraction * (1 - fraction) if fraction > 0 else float("inf")
-    if left == float("inf"):
-        return "estimating time left …"
-    return f"about {left:.0f} s left" if left < 90 else f"about {left / 60:.0f} min left"
+class Progress:
+    """A bar for a job that counts runs, ``progress(done, total, what)`` (a cross-validation): the run done of
+    the total and an estimate of the time left."""
 
-
-class Progress(Callback):
-    """A progress bar that moves per step: epoch done of total, steps, an estimate of the time left.
-
-    Draws at most every ``every`` seconds. With ``hold_clicks`` (a default model, shared by every session) a click
-    while it trains is kept and replayed when training is over, and a browser that closes does not stop it: the
-    model is published once for every later visitor, so stopping would only throw the work away."""
-
-    def __init__(self, what: str, hold_clicks: bool = False, every: float = 0.5):
-        self.what, self.hold, self.every = what, hold_clicks, every
+    def __init__(self, what: str):
+        self.record = ProgressRecord(what)
         self.bar = st.progress(0.0, text=f"{what}: starting …")
-        self.started, self.drawn, self.steps_per_epoch, self.held = time.monotonic(), 0.0, None, None
-
-    def on_step(self, trainer, loss: float) -> None:
-        if time.monotonic() - self.drawn >= self.every:
-            self.draw(trainer, f"loss {loss:.3f}")
-
-    def on_epoch_end(self, trainer, record: dict) -> None:
-        if record.get("complete") and self.steps_per_epoch is None:
-            self.steps_per_epoch = record["step"] / record["epoch"]
-        self.draw(trainer, f"loss {record['train_loss']:.3f}")
-
-    def fraction(self, trainer) -> float:
-        p, total = trainer.progress, trainer.config.epochs
-        within = p.step_in_epoch / self.steps_per_epoch if self.steps_per_epoch else 0.0
-        return min((p.epoch + min(within, 1.0)) / total, 1.0)
-
-    def text(self, trainer, detail: str) -> str:
-        p, total = trainer.progress, trainer.config.epochs
-        done = self.fraction(trainer)
-        seconds = time.monotonic() - self.started
-        return (f"{self.what}: epoch {min(p.epoch + 1, total)} of {total} (at most: stops early once it stops "
-                f"improving), step {p.step}, {detail}, {p.items / max(p.seconds, 1e-9):,.0f} items/s; "
-                f"{seconds:.0f} s so far, {eta(seconds, done)}")
 
     def __call__(self, done: int, total: int, what: str) -> None:
-        """The other progress protocol, ``progress(done, total, what)``: runs of a cross-validation, say."""
-        seconds, fraction = time.monotonic() - self.started, done / max(total, 1)
-        self.show(fraction, f"{self.what}: {what}, run {done} of {total}; {seconds:.0f} s so far, {eta(seconds, fraction)}")
-
-    def draw(self, trainer, detail: str) -> None:
-        self.show(self.fraction(trainer), self.text(trainer, detail))
-
-    def show(self, fraction: float, text: str) -> None:
-        self.drawn = time.monotonic()
-        if isinstance(self.held, StopException):
-            return  # the browser has gone: nobody to draw for
-        try:
-            self.bar.progress(min(fraction, 1.0), text=text)
-        except (RerunException, StopException) as request:
-            if not self.hold:
-                raise
-            self.held = request  # the latest click wins, as Streamlit would do; a closed session wins over clicks
-
-    def replay(self) -> None:
-        """After training: rerun the page with the clicks made while it trained."""
-        if self.held is not None:
-            raise self.held
+        self.record(done, total, what)
+        self.bar.progress(self.record.fraction(), text=self.record.words())
 
 
 class StopWhenAsked(Callback):

@@ -4,7 +4,6 @@ across sessions) and widgets every page uses (live training chart, downloads).""
 from __future__ import annotations
 
 import importlib
-import inspect
 import tempfile
 import time
 from pathlib import Path
@@ -13,9 +12,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 from charts import lines
-from runs import Progress
+from first_visit import first_use
 from uploads import Upload, owned_folder, user_message
 
+from nlp_rnn import background
 from nlp_rnn.paths import cache_dir
 from nlp_rnn.training import Callback
 
@@ -105,34 +105,7 @@ def use_session_model(state_key: str, directory: str | Path) -> None:
     st.session_state[state_key] = str(directory)
 
 
-# Measured first-use times on 2 cores (`python -m bench.first_use`, the README's "First launch" table): with the cores
-# to itself, and earlier under a load average of 14-23 (six engineers' jobs on the same 2 cores).
-FIRST_USE = {"emojify": ("the default Emojify model", "28 s with 2 free cores, about 3 minutes on a busy machine"),
-             "textgen": ("the default text model", "18 s with 2 free cores, up to 11 minutes on a busy machine"),
-             "jazz": ("the default jazz model", "11 s with 2 free cores, up to 15 minutes on a busy machine")}
 SESSION_MODELS = 4  # models that sessions trained or loaded (any page), kept in memory: the most recently used
-
-
-def first_use(kind: str) -> None:
-    """Train the default model of ``kind`` if this machine has none yet, with a progress bar (epochs, steps,
-    the time left) instead of a spinner; clicks made meanwhile are replayed after. It trains outside
-    st.cache_resource: a cached function's drawing would be replayed, into blocks gone, on every later hit."""
-    from nlp_rnn import checkpoint
-
-    module = importlib.import_module(LOADERS[kind][0])
-    if checkpoint.exists(module.default_model_dir()):
-        return
-    what, measured = FIRST_USE[kind]
-    box = st.empty()
-    with box.container():
-        st.info(f"First use on this machine: training {what} (measured: {measured}); later visits load it at once.")
-        progress = Progress(f"Training {what}", hold_clicks=True)
-    if "callbacks" in inspect.signature(module.load_default).parameters:  # one Trainer: per-step progress
-        module.load_default(progress=False, callbacks=(progress,))
-    else:
-        module.load_default(progress=progress)  # reports progress(done, total, what) itself (Emojify's auto model)
-    box.empty()
-    progress.replay()
 
 
 LOADERS = {  # kind: the module with load_default and default_model_dir, and the loader of a model folder
@@ -143,7 +116,10 @@ LOADERS = {  # kind: the module with load_default and default_model_dir, and the
 
 
 @st.cache_resource(show_spinner="Loading the model …")
-def _default(kind: str):
+def _default(kind: str, directory: str):  # directory: a new cache folder or new default options are another model
+    job = background.job(Path(directory))
+    if job is not None and job.model is not None:
+        return job.model  # trained and loaded by this process's first use: not loaded twice
     return importlib.import_module(LOADERS[kind][0]).load_default(progress=False)
 
 
@@ -154,11 +130,14 @@ def _folder_model(kind: str, path: str):
 
 
 def model(kind: str, path: str | None = None):
-    """The default model of ``kind`` (trained on first use) or the model in folder ``path``; shared, read-only."""
+    """The model in folder ``path``, or the default model of ``kind``; shared, read-only. None while the default
+    trains in the background on a first use: a panel drawn here follows it (``first_visit``), and the parts of the
+    page that need the model show ``first_visit.waiting(kind)`` instead."""
     if path:
         return _folder_model(kind, path)
-    first_use(kind)
-    return _default(kind)
+    module = importlib.import_module(LOADERS[kind][0])
+    directory = module.default_model_dir()
+    return _default(kind, str(directory)) if first_use(kind, directory, module) else None
 
 
 @st.cache_data(max_entries=8, show_spinner="Classifying …")

@@ -11,9 +11,19 @@ HOME = str(Path(__file__).resolve().parents[1] / "apps" / "Home.py")
 
 
 def page(name: str) -> AppTest:
-    at = AppTest.from_file(HOME, default_timeout=300).run()  # a first launch trains the default model
+    """Page ``name`` with its default model: on a first launch it trains in the background (the page says so),
+    so wait for it and run the page again, as its progress panel does."""
+    at = AppTest.from_file(HOME, default_timeout=300).run()
     assert not at.exception
-    return at.switch_page(f"views/{name}.py").run() if name != "home" else at
+    if name == "home":
+        return at
+    at.switch_page(f"views/{name}.py").run()
+    if any("First use on this machine" in i.value for i in at.info):
+        from nlp_rnn import background
+
+        background.wait_all(900)
+        at.run()
+    return at
 
 
 def frame_with(at: AppTest, column: str):

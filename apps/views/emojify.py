@@ -2,6 +2,7 @@
 
 import pandas as pd
 import streamlit as st
+from first_visit import waiting
 from runs import TrainingRun, show_flash
 from support import LiveTraining, classified, emojify_model, model_exchange, session_dir, show_error
 from uploads import saved_upload
@@ -34,71 +35,77 @@ def model_words(model) -> str:
 st.title("Emojify")
 show_flash()
 model_dir = st.session_state.get("emojify_model_dir")
-model = emojify_model(model_dir)
+model = emojify_model(model_dir)  # None while the default model trains (first use: a panel above says so)
 st.caption(f"Model: {'trained in this session' if model_dir else 'default (bundled data)'}, {model_words(model)}; "
-           f"classes: {' '.join(model.emojis)}")
+           f"classes: {' '.join(model.emojis)}" if model is not None else "Model: default (bundled data), training now")
 model_exchange("emojify", "emojify_model_dir")
 classify_tab, batch_tab, train_tab = st.tabs(["Sentence", "File", "Train"], key="emojify_tabs")
 
 with classify_tab:
-    sentence = st.text_input("Sentence", value="I love eating pizza with my friends", key="emojify_sentence")
-    if not sentence.strip():
-        st.info("Type a sentence above, for example “let's grab some sushi tonight” or “I miss you so much”, "
-                "and press Enter: the page shows the emoji it suggests and the words that drove it.")
+    if model is None:
+        waiting("emojify")
     else:
-        predicted, probs, scores, method = explain(model, sentence)
-        if knows_nothing(scores):
-            st.warning("None of these words is in the model's word vectors, so there is nothing to go on: "
-                       "the model would only guess. Try a sentence in plain English words.")
+        sentence = st.text_input("Sentence", value="I love eating pizza with my friends", key="emojify_sentence")
+        if not sentence.strip():
+            st.info("Type a sentence above, for example “let's grab some sushi tonight” or “I miss you so much”, "
+                    "and press Enter: the page shows the emoji it suggests and the words that drove it.")
         else:
-            st.markdown(f"# {model.emojis[predicted]}")
-            top = sorted(range(len(probs)), key=lambda i: -probs[i])[:3]
-            for column, i in zip(st.columns(3), top):
-                column.metric(f"{model.emojis[i]} {model.labels[i]}", f"{probs[i]:.0%}")
-            st.markdown(sentence_html(scores), unsafe_allow_html=True)
-            st.caption(f"Each word's colour: how much it drove the prediction ({method}; orange for, blue against); "
-                       "struck-through words are not in the word vectors and are ignored.")
-            st.dataframe(pd.DataFrame([{"word": s.word, "score": round(s.score, 4),
-                                        "seen by the model": s.known} for s in scores]), hide_index=True)
+            predicted, probs, scores, method = explain(model, sentence)
+            if knows_nothing(scores):
+                st.warning("None of these words is in the model's word vectors, so there is nothing to go on: "
+                           "the model would only guess. Try a sentence in plain English words.")
+            else:
+                st.markdown(f"# {model.emojis[predicted]}")
+                top = sorted(range(len(probs)), key=lambda i: -probs[i])[:3]
+                for column, i in zip(st.columns(3), top):
+                    column.metric(f"{model.emojis[i]} {model.labels[i]}", f"{probs[i]:.0%}")
+                st.markdown(sentence_html(scores), unsafe_allow_html=True)
+                st.caption(f"Each word's colour: how much it drove the prediction ({method}; orange for, blue against); "
+                           "struck-through words are not in the word vectors and are ignored.")
+                st.dataframe(pd.DataFrame([{"word": s.word, "score": round(s.score, 4),
+                                            "seen by the model": s.known} for s in scores]), hide_index=True)
 
 with batch_tab:
-    upload = st.file_uploader("A text file (one sentence a line) or a CSV (a 'text' column)", type=["txt", "csv"],
-                              key="emojify_upload")
-    pasted = st.text_area("… or paste sentences, one a line", key="emojify_paste")
-    use_file = upload is not None
-    if upload is not None and pasted.strip():
-        use_file = st.radio("Classify", [f"the file {upload.name}", "the pasted lines"], horizontal=True,
-                            key="emojify_batch_source").startswith("the file")
-    lines = None
-    try:
-        if use_file:
-            data = upload.getvalue()
-            if data.count(b"\n") > PAGE_LINES:
-                raise UserError(f"{upload.name}: more than {PAGE_LINES:,} lines is too large for the page; classify "
-                                f"it with `nlp-rnn emojify classify {upload.name}`, which streams files of any size")
-            require_text(upload.name, data)
-            lines = classified(model, model_dir or "default", upload.name, data)
-        elif pasted.strip():
-            lines = classified(model, model_dir or "default", "pasted.txt", pasted.encode())
-    except UserError as error:
-        show_error(error)
-    if lines is not None:
-        rows, as_csv, as_jsonl = lines
-        rows = [{**row, "error": row.get("error", "")} for row in rows]
-        bad = sum(1 for r in rows if r["error"])
-        st.write(f"{len(rows)} rows" + (f", {bad} marked with an error" if bad else ""))
-        left, right = st.columns(2)
-        chosen = left.multiselect("Emoji", model.emojis, key="emojify_filter_emoji", placeholder="all emoji")
-        confidence = right.slider("Confidence at least", 0.0, 1.0, 0.0, 0.05, key="emojify_filter_confidence")
-        table = pd.DataFrame(rows, columns=["line", "text", "emoji", "label", "prob", "error"])
-        shown = table[(table["emoji"].isin(chosen) if chosen else True) & (table["prob"].fillna(0.0) >= confidence)]
-        if chosen or confidence:
-            st.caption(f"{len(shown)} of {len(table)} rows match the filter")
-        st.dataframe(shown.head(1000), hide_index=True, key="emojify_results")
-        left, right = st.columns(2)
-        left.download_button("Download CSV", as_csv, "emojify.csv", "text/csv", key="emojify_dl_csv")
-        right.download_button("Download JSONL", as_jsonl, "emojify.jsonl", "application/json",
-                              key="emojify_dl_jsonl")
+    if model is None:
+        waiting("emojify")
+    else:
+        upload = st.file_uploader("A text file (one sentence a line) or a CSV (a 'text' column)", type=["txt", "csv"],
+                                  key="emojify_upload")
+        pasted = st.text_area("… or paste sentences, one a line", key="emojify_paste")
+        use_file = upload is not None
+        if upload is not None and pasted.strip():
+            use_file = st.radio("Classify", [f"the file {upload.name}", "the pasted lines"], horizontal=True,
+                                key="emojify_batch_source").startswith("the file")
+        lines = None
+        try:
+            if use_file:
+                data = upload.getvalue()
+                if data.count(b"\n") > PAGE_LINES:
+                    raise UserError(f"{upload.name}: more than {PAGE_LINES:,} lines is too large for the page; classify "
+                                    f"it with `nlp-rnn emojify classify {upload.name}`, which streams files of any size")
+                require_text(upload.name, data)
+                lines = classified(model, model_dir or "default", upload.name, data)
+            elif pasted.strip():
+                lines = classified(model, model_dir or "default", "pasted.txt", pasted.encode())
+        except UserError as error:
+            show_error(error)
+        if lines is not None:
+            rows, as_csv, as_jsonl = lines
+            rows = [{**row, "error": row.get("error", "")} for row in rows]
+            bad = sum(1 for r in rows if r["error"])
+            st.write(f"{len(rows)} rows" + (f", {bad} marked with an error" if bad else ""))
+            left, right = st.columns(2)
+            chosen = left.multiselect("Emoji", model.emojis, key="emojify_filter_emoji", placeholder="all emoji")
+            confidence = right.slider("Confidence at least", 0.0, 1.0, 0.0, 0.05, key="emojify_filter_confidence")
+            table = pd.DataFrame(rows, columns=["line", "text", "emoji", "label", "prob", "error"])
+            shown = table[(table["emoji"].isin(chosen) if chosen else True) & (table["prob"].fillna(0.0) >= confidence)]
+            if chosen or confidence:
+                st.caption(f"{len(shown)} of {len(table)} rows match the filter")
+            st.dataframe(shown.head(1000), hide_index=True, key="emojify_results")
+            left, right = st.columns(2)
+            left.download_button("Download CSV", as_csv, "emojify.csv", "text/csv", key="emojify_dl_csv")
+            right.download_button("Download JSONL", as_jsonl, "emojify.jsonl", "application/json",
+                                  key="emojify_dl_jsonl")
 
 with train_tab:
     source = st.radio("Data", ["Bundled dataset", "Upload a CSV"], horizontal=True, key="emojify_train_source")

@@ -3,7 +3,8 @@
 import importlib
 
 import streamlit as st
-from support import FIRST_USE, LOADERS
+from first_visit import FIRST_USE, training_now
+from support import LOADERS
 
 from nlp_rnn import checkpoint
 from nlp_rnn.devices import in_use
@@ -29,9 +30,13 @@ def model_state(kind: str | None) -> str:
     if kind is None:
         return "Nothing to prepare: each exercise trains when you press its button."
     what, measured = FIRST_USE[kind]
-    if checkpoint.exists(importlib.import_module(LOADERS[kind][0]).default_model_dir()):
+    directory = importlib.import_module(LOADERS[kind][0]).default_model_dir()
+    if checkpoint.exists(directory):
         return f"Ready: {what} is trained on this machine and loads at once."
-    return f"Not trained yet: your first visit trains {what} (measured: {measured}), with a progress bar."
+    if training_now(directory):
+        return f"Training now: {what} is being trained for this machine (measured: {measured}); the page works meanwhile."
+    return (f"Not trained yet: your first visit trains {what} in the background (measured: {measured}), with a "
+            "progress bar; the rest of the page works meanwhile.")
 
 
 for index, (path, title, icon, what, first, kind) in enumerate(TOOLS):

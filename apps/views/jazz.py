@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from first_visit import waiting
 from runs import TrainingRun, show_flash
 from support import LiveTraining, jazz_model, model_exchange, session_dir, show_error
 from uploads import saved_upload
@@ -54,11 +55,12 @@ def _attempt(function, *args):
 st.title("Jazz improvisation")
 show_flash()
 model_dir = st.session_state.get("jazz_model_dir")
-improviser = jazz_model(model_dir)  # the default model, trained here with a progress bar on a first visit
-sources = ", ".join(Path(s).name for s in improviser.extra.get("sources", []))
+improviser = jazz_model(model_dir)  # None while the default model trains (first use: a panel above says so)
+sources = ", ".join(Path(s).name for s in improviser.extra.get("sources", [])) if improviser is not None else ""
 st.caption(f"Model: {'trained in this session' if model_dir else 'default'} on {sources}; "
            f"{len(improviser.vocabulary)} tokens ({improviser.extra['options']['tokens']}), "
-           f"conditioning: {improviser.extra['options']['conditioning']}")
+           f"conditioning: {improviser.extra['options']['conditioning']}" if improviser is not None
+           else "Model: default (music21's lead sheets and reels), training now")
 model_exchange("jazz", "jazz_model_dir")
 generate_tab, train_tab = st.tabs(["Improvise", "Train on your MIDI"], key="jazz_tabs")
 
@@ -135,11 +137,14 @@ def show_solo(model_key: str) -> None:
 
 
 with generate_tab:
-    inputs = solo_inputs()
-    if st.button("Improvise", key="jazz_generate", type="primary"):
-        make_solo(*inputs)
-    if "jazz_solo" in st.session_state:
-        show_solo(model_dir or "default")
+    if improviser is None:
+        waiting("jazz")
+    else:
+        inputs = solo_inputs()
+        if st.button("Improvise", key="jazz_generate", type="primary"):
+            make_solo(*inputs)
+        if "jazz_solo" in st.session_state:
+            show_solo(model_dir or "default")
 
 with train_tab:
     upload = st.file_uploader("A MIDI, MusicXML or ABC file", type=SCORE_TYPES, key="jazz_upload")
