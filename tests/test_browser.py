@@ -146,7 +146,6 @@ def steps_move(page, timeout: float = 240) -> list[int]:
 
 MEANWHILE = {  # a radio on the Train tab (which needs no default model) and what shows once the page has rerun
     "emojify": ("v1", lambda page: page.get_by_text("Epochs (at most")),  # the Model radio: v1 has an epochs box
-    "textgen": ("Upload text", lambda page: page.get_by_text("A UTF-8 .txt file")),  # the Corpus radio: an uploader
 }
 ANSWERS = {"emojify": "Model: default (bundled data), auto", "textgen": "Model: default (built-in Lee corpus",
            "jazz": "Model: default on berlinAlexandersRagtime.mxl"}
@@ -156,7 +155,7 @@ ANSWERS = {"emojify": "Model: default (bundled data), auto", "textgen": "Model: 
 def test_a_newcomers_first_visit_shows_training_progress_that_moves(server, browser, path):
     """On an empty cache (these tests run first), each page that needs a default model trains it in the background
     with a panel whose step count goes up and that says the measured time; meanwhile the page's Train tab answers
-    (Emojify, Text: Jazz's 11 s are too short to act in); then the model's part appears without a click."""
+    (Emojify's, the longest first use: 28 s); then the model's part appears without a click."""
     assert not default_ready(path), "the browser tests must run first, on an empty model cache"
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(f"{server}/{path}", timeout=60_000)
@@ -164,14 +163,13 @@ def test_a_newcomers_first_visit_shows_training_progress_that_moves(server, brow
     panel.wait_for(timeout=120_000)
     assert "measured:" in panel.inner_text()
     assert "training now" in page.get_by_text("This part needs").first.inner_text()
-    before = steps_move(page)
+    steps_move(page)
     if path in MEANWHILE:
         choice, shown = MEANWHILE[path]
         page.get_by_role("tab", name="Train").click()
         page.get_by_text(choice, exact=True).click()
         shown(page).wait_for(timeout=60_000)  # a whole run of the page, while the model trains
         assert panel.is_visible(), "the default model finished before the page answered: nothing was shown meanwhile"
-        assert steps_move(page)[-1] > before[-1]  # and the panel goes on moving
     panel.wait_for(state="detached", timeout=800_000)
     page.get_by_text(ANSWERS[path]).wait_for(timeout=120_000)  # the page reran by itself, with the model
     wait_until_idle(page, 120_000)
