@@ -11,25 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from dataclasses import dataclass
 
 import torch
 
+from nlp_rnn.device_names import DEVICE_CHOICES, DEVICE_ENV, PRECISIONS, check_spec  # noqa: F401 (public here too)
 from nlp_rnn.errors import UserError
 
-DEVICE_ENV = "NLP_RNN_DEVICE"
-DEVICE_CHOICES = "auto, cpu, cuda, cuda:N or mps"
-PRECISIONS = ("fp32", "bf16", "fp16")
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
-_SPEC = re.compile(r"auto|cpu|mps|cuda(:\d+)?|meta")  # meta: shapes without storage, for tests and tools
-
-
-def check_spec(spec: str) -> str:
-    """``spec`` if it is a device name we know, else a UserError (the argparse type of ``--device``)."""
-    if not _SPEC.fullmatch(spec.strip().lower()):
-        raise UserError(f"--device {spec!r} is not a device; use {DEVICE_CHOICES}")
-    return spec.strip().lower()
 
 
 def _mps_available() -> bool:

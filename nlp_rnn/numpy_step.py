@@ -4,8 +4,10 @@ Sampling feeds one token at a time, and each torch call costs several microsecon
 arithmetic (about 6 µs for an empty ``add`` on a 2-core cloud CPU): a 2×128 character LSTM step
 is some 15 calls, the arithmetic a fraction of that. Numpy calls cost about 1 µs, so the same
 step from the same weights runs two to three times faster. Inference only, for the
-``LanguageModel`` of ``nlp_rnn.models`` in eval mode; training and every other model stay on
-torch. ``tests/test_numpy_step.py`` holds it to ``LanguageModel.step`` for each cell.
+``LanguageModel`` of ``nlp_rnn.models`` in eval mode; training stays on torch.
+``tests/test_numpy_step.py`` holds it to ``LanguageModel.step`` for each cell. The cells themselves
+(``rearrange`` and ``CELL_STEPS``) need no torch: Emojify's numpy classifiers (``emojify/numpy_model.py``)
+run their recurrent layers on them too.
 
 The weights are rearranged once (equations in ``models/reference.py``):
 - the first layer's ``x W_ih^T + b_ih`` of every vocabulary entry is a lookup table when it is small;
@@ -15,10 +17,14 @@ The weights are rearranged once (equations in ``models/reference.py``):
 
 from __future__ import annotations
 
-import numpy as np
-import torch
+from typing import TYPE_CHECKING
 
-from nlp_rnn.models.language_model import LanguageModel
+import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+
+    from nlp_rnn.models.language_model import LanguageModel
 
 TABLE_LIMIT = 4_000_000  # floats (16 MB): a larger first-layer table is computed per step instead
 
@@ -29,12 +35,12 @@ class NumpyStep:
     def __init__(self, model: LanguageModel, hidden):
         self.cell, n = model.config.cell, model.config.hidden_size
         self.size = n
-        self.layers = [_rearrange(self.cell, n, *map(_array, weights)) for weights in model.encoder.rnn.all_weights]
+        self.layers = [rearrange(self.cell, n, *map(_array, weights)) for weights in model.encoder.rnn.all_weights]
         self.embedding = _array(model.embedding.weight)
         w_ih, b_ih = self.layers[0][0], self.layers[0][2]
         small = self.embedding.shape[0] * w_ih.shape[1] <= TABLE_LIMIT
         self.table = self.embedding @ w_ih + b_ih if small else None  # (vocab, gates) for the first layer
-        self.cell_step = getattr(self, f"_{self.cell}")
+        self.cell_step = CELL_STEPS[self.cell]
         self.decoder, self.decoder_bias = _array(model.decoder.weight).T.copy(), _array(model.decoder.bias)
         h, c = hidden if isinstance(hidden, tuple) else (hidden, None)
         self.h = [_array(layer) for layer in h]  # (streams, hidden) per layer
@@ -43,6 +49,8 @@ class NumpyStep:
     @classmethod
     def of(cls, model, hidden) -> NumpyStep | None:
         """The numpy step of ``model`` from state ``hidden``; None for models it does not cover."""
+        from nlp_rnn.models.language_model import LanguageModel
+
         if type(model) is not LanguageModel or model.training or model.config.softmax != "full":
             return None  # the adaptive softmax stays on torch: its clusters are not one matrix
         return cls(model, hidden)
@@ -54,30 +62,36 @@ class NumpyStep:
             from_h = self.h[layer] @ w_hh  # (streams, gates)
             if b_hh is not None:
                 from_h += b_hh
-            x = self.cell_step(layer, from_x, from_h)
+            x, c = self.cell_step(self.size, from_x, from_h, self.h[layer], self.c[layer] if self.c else None)
+            self.h[layer] = x
+            if self.c is not None:
+                self.c[layer] = c
         return x @ self.decoder + self.decoder_bias
 
-    def _lstm(self, layer: int, from_x: np.ndarray, from_h: np.ndarray) -> np.ndarray:
-        n = self.size
-        t = np.tanh(from_x + from_h)  # (streams, 4n): i f o halved, then g
-        gates = t[:, : 3 * n] * 0.5 + 0.5  # σ(i) σ(f) σ(o)
-        c = self.c[layer] = gates[:, n : 2 * n] * self.c[layer] + gates[:, :n] * t[:, 3 * n :]
-        h = self.h[layer] = gates[:, 2 * n :] * np.tanh(c)
-        return h
 
-    def _gru(self, layer: int, from_x: np.ndarray, from_h: np.ndarray) -> np.ndarray:
-        n, h = self.size, self.h[layer]
-        rz = np.tanh(from_x[:, : 2 * n] + from_h[:, : 2 * n]) * 0.5 + 0.5  # r z (halved rows)
-        candidate = np.tanh(from_x[:, 2 * n :] + rz[:, :n] * from_h[:, 2 * n :])
-        h = self.h[layer] = candidate + rz[:, n:] * (h - candidate)  # (1 - z) n + z h
-        return h
-
-    def _rnn(self, layer: int, from_x: np.ndarray, from_h: np.ndarray) -> np.ndarray:
-        h = self.h[layer] = np.tanh(from_x + from_h)
-        return h
+def lstm_step(n: int, from_x: np.ndarray, from_h: np.ndarray, h: np.ndarray, c: np.ndarray) -> tuple:
+    """One LSTM step on ``rearrange``d gates (rows, 4n) → the new (h, c), each (rows, n)."""
+    t = np.tanh(from_x + from_h)  # (rows, 4n): i f o halved, then g
+    gates = t[:, : 3 * n] * 0.5 + 0.5  # σ(i) σ(f) σ(o)
+    c = gates[:, n : 2 * n] * c + gates[:, :n] * t[:, 3 * n :]
+    return gates[:, 2 * n :] * np.tanh(c), c
 
 
-def _rearrange(cell: str, n: int, w_ih, w_hh, b_ih, b_hh) -> tuple:
+def gru_step(n: int, from_x: np.ndarray, from_h: np.ndarray, h: np.ndarray, c: None = None) -> tuple:
+    """One GRU step (``from_h`` holds b_hh) → (the new h, None)."""
+    rz = np.tanh(from_x[:, : 2 * n] + from_h[:, : 2 * n]) * 0.5 + 0.5  # r z (halved rows)
+    candidate = np.tanh(from_x[:, 2 * n :] + rz[:, :n] * from_h[:, 2 * n :])
+    return candidate + rz[:, n:] * (h - candidate), None  # (1 - z) n + z h
+
+
+def rnn_step(n: int, from_x: np.ndarray, from_h: np.ndarray, h: np.ndarray, c: None = None) -> tuple:
+    return np.tanh(from_x + from_h), None
+
+
+CELL_STEPS = {"lstm": lstm_step, "gru": gru_step, "rnn": rnn_step}  # (n, from_x, from_h, h, c) → (h, c)
+
+
+def rearrange(cell: str, n: int, w_ih, w_hh, b_ih, b_hh) -> tuple:
     """torch's (gates, in) weights → (in, gates) matrices and gate vectors in this module's layout."""
     rows, half = np.arange(w_ih.shape[0]), np.ones(w_ih.shape[0], dtype=np.float32)
     if cell == "lstm":

@@ -53,12 +53,12 @@ def test_a_loader_that_read_the_manifest_before_a_save_still_loads_a_whole_check
     first = manifest(tmp_path)
     read_tensors, calls = checkpoint._read_tensors, []
 
-    def slow_reader(directory, entry):  # the writer saves twice between our manifest read and our file read
+    def slow_reader(directory, entry, parse):  # the writer saves twice between our manifest read and our file read
         if not calls:
             calls.append(entry["file"])
             save_model(tmp_path, LanguageModel(LM))
             save_model(tmp_path, LanguageModel(LM))
-        return read_tensors(directory, entry)
+        return read_tensors(directory, entry, parse)
 
     monkeypatch.setattr(checkpoint, "_read_tensors", slow_reader)
     loaded = load_model(tmp_path)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from nlp_rnn.cli.parsing import EPOCHS, STEPS, add_device_options, add_group, bounded_int, count, seed
+from nlp_rnn.engines import ENGINES
 
 MODEL_HELP = "model directory (default: the bundled model, trained on first use)"
+ENGINE_HELP = ("auto (default): numpy when the model runs on the CPU in fp32 (no torch import: a faster start), "
+               "else torch; numpy or torch to choose")
 
 
 def default_workers() -> int:
@@ -51,6 +54,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     evaluate.add_argument("--data", required=True, help="labelled CSV (same formats as train)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     add_device_options(evaluate)
+    evaluate.add_argument("--engine", choices=ENGINES, default="auto", help=ENGINE_HELP)
     evaluate.set_defaults(handler=run_evaluate)
 
     classify = commands.add_parser("classify", help="one output row per input line, streamed")
@@ -64,6 +68,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     classify.add_argument("--workers", type=count(256), default=workers,
                           help=f"batches classified at once, one core each (default {workers}: the cores, at most 4)")
     add_device_options(classify)
+    classify.add_argument("--engine", choices=ENGINES, default="auto", help=ENGINE_HELP)
     classify.set_defaults(handler=run_classify)
 
     explain = commands.add_parser("explain", help="each word's contribution to the prediction")
@@ -71,17 +76,24 @@ def register(subparsers, name: str, help_text: str) -> None:
     explain.add_argument("--model", help=MODEL_HELP)
     explain.add_argument("--json", action="store_true", help="print one JSON object")
     add_device_options(explain)
+    explain.add_argument("--engine", choices=ENGINES, default="auto", help=ENGINE_HELP)
     explain.set_defaults(handler=run_explain)
 
 
-def _model(path: str | None, device: str | None = None):
-    if path is None:
+def _model(args):
+    """The --model (or the default) for --engine: ``main`` has made it numpy or torch."""
+    if args.engine == "numpy":
+        from nlp_rnn.emojify.default import load_default_arrays
+        from nlp_rnn.emojify.numpy_model import load as load_arrays
+
+        return load_default_arrays() if args.model is None else load_arrays(args.model)
+    if args.model is None:
         from nlp_rnn.emojify.default import load_default
 
-        return load_default(device=device)
+        return load_default(device=args.device)
     from nlp_rnn.emojify.model import load
 
-    return load(path, device)
+    return load(args.model, args.device)
 
 
 SINGLE_MODEL_FLAGS = ("cell", "layers", "hidden", "bidirectional", "pooling", "trainable_embeddings", "epochs")
@@ -159,7 +171,7 @@ def run_evaluate(args) -> int:
     from nlp_rnn.emojify.data import read_examples
     from nlp_rnn.emojify.evaluate import evaluate
 
-    model = _model(args.model, args.device)
+    model = _model(args)
     report = evaluate(model, read_examples(args.data))
     if args.json:
         print(to_json({**report, "auto": model.auto} if model.auto else report, ensure_ascii=False))
@@ -182,46 +194,58 @@ def run_classify(args) -> int:
     import gc
     import sys
 
-    import torch
-
     from nlp_rnn.emojify.classify import RowWriter, classify_batches, read_lines
     from nlp_rnn.inputs import require_stream
 
     inputs = args.inputs or ["-"]
     paths = [None if name == "-" else require_stream(name) for name in inputs]  # all checked first; pipes too
-    model = _model(args.model, args.device)
+    model = _model(args)
     # The vectors' 400,000-word index is long-lived: keep the cyclic garbage collector from walking it
     # again and again while millions of short-lived rows come and go (it cost a fifth of the run).
     gc.freeze()
-    threads, onednn = torch.get_num_threads(), torch.backends.mkldnn.enabled
-    if args.workers > 1:
-        # Batches side by side, one core each, beat one batch on every core: these matrices are too
-        # small to split well (2 cores: 37,000 vs 30,000 sentences/s for the bare model).
-        torch.set_num_threads(1)
-    # A stream meets a new (sentences, length) shape in almost every batch, and oneDNN compiles an LSTM
-    # for each: torch's own LSTM is faster on them (23,300 vs 22,200 sentences/s over a million lines).
-    torch.backends.mkldnn.enabled = False
     writer = RowWriter(args.format, with_file=len(inputs) > 1)
     sys.stdout.write(writer.header())
-    try:
+    with _torch_settings(args.workers) if args.engine == "torch" else contextlib.nullcontext():
         for name, path in zip(inputs, paths):
             render = functools.partial(writer.render, file=name if len(inputs) > 1 else None)
             with open(path, "rb") if path else contextlib.nullcontext(sys.stdin.buffer) as handle:
                 batches = classify_batches(model, read_lines(handle), args.top_k, args.batch_size, args.workers, render)
                 for text in batches:
                     sys.stdout.write(text)
-    finally:  # for callers of main() in the same process
-        torch.set_num_threads(threads)
-        torch.backends.mkldnn.enabled = onednn
     sys.stdout.flush()
     return 0
+
+
+def _torch_settings(workers: int):
+    """torch's threads and oneDNN while classifying on torch, restored after (for callers of main() in the same process)."""
+    import contextlib
+
+    import torch
+
+    @contextlib.contextmanager
+    def settings():
+        threads, onednn = torch.get_num_threads(), torch.backends.mkldnn.enabled
+        if workers > 1:
+            # Batches side by side, one core each, beat one batch on every core: these matrices are too
+            # small to split well (2 cores: 37,000 vs 30,000 sentences/s for the bare model).
+            torch.set_num_threads(1)
+        # A stream meets a new (sentences, length) shape in almost every batch, and oneDNN compiles an LSTM
+        # for each: torch's own LSTM is faster on them (23,300 vs 22,200 sentences/s over a million lines).
+        torch.backends.mkldnn.enabled = False
+        try:
+            yield
+        finally:
+            torch.set_num_threads(threads)
+            torch.backends.mkldnn.enabled = onednn
+
+    return settings()
 
 
 def run_explain(args) -> int:
     from nlp_rnn.cli.output import to_json
     from nlp_rnn.emojify.explain import explain
 
-    model = _model(args.model, args.device)
+    model = _model(args)
     predicted, probs, scores, method = explain(model, args.sentence)
     if args.json:
         print(to_json({"label": model.labels[predicted], "emoji": model.emojis[predicted], "method": method,

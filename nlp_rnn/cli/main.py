@@ -43,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     from nlp_rnn.errors import UserError
 
     try:
+        if hasattr(args, "engine"):  # a command that can run on numpy: without torch's import when it does
+            from nlp_rnn.engines import choose
+
+            args.engine = choose(args.engine, args.device, args.precision)
+            if args.engine == "numpy":
+                return int(args.handler(args) or 0)
         if hasattr(args, "device"):
             from nlp_rnn.devices import Placement
 

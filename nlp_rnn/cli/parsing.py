@@ -70,7 +70,7 @@ EPOCHS = 100_000
 
 
 def device_spec(text: str) -> str:
-    from nlp_rnn.devices import check_spec
+    from nlp_rnn.device_names import check_spec
     from nlp_rnn.errors import UserError
 
     try:

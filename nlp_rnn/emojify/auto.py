@@ -34,7 +34,8 @@ from nlp_rnn.emojify.calibration import ensemble_probabilities, expected_calibra
 from nlp_rnn.emojify.data import Example
 from nlp_rnn.emojify.metrics import classification_report
 from nlp_rnn.emojify.model import EmojiModel
-from nlp_rnn.emojify.train import EmojifyOptions, label_order, train
+from nlp_rnn.emojify.options import AutoOptions, Candidate, EmojifyOptions
+from nlp_rnn.emojify.train import label_order, train
 from nlp_rnn.errors import DataError, UserError
 from nlp_rnn.threads import one_thread
 from nlp_rnn.training import Callback, TrainingStopped
@@ -64,35 +65,7 @@ class Steering:
             raise TrainingStopped(reason, during)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    name: str
-    options: EmojifyOptions  # epochs = the longest of ``epochs``
-    epochs: tuple[int, ...]  # epoch counts scored from one run
-
-
-# Tried on 8 stand-in splits of the bundled sentences (132 training, 56 test; bench/emojify_quality.py,
-# test accuracy over 3 seeds): V1 73.1%, V1 with attention over the words 75-76%, their average 78%,
-# the BiLSTM 69-72%, the V2 stack 67-68% (dropped: never better, a third of the cross-validation time).
-_BILSTM = EmojifyOptions(model="v2", layers=1, hidden=64, bidirectional=True, pooling="attention")
-CANDIDATES = (
-    Candidate("v1", EmojifyOptions(model="v1", epochs=300), (100, 300)),
-    Candidate("v1-attention", EmojifyOptions(model="v1", pooling="attention", epochs=200), (100, 200)),
-    Candidate("bilstm-attention-64", replace(_BILSTM, epochs=40), (20, 40)),
-)
 ANCHOR = "v1"  # in every ensemble tried
-
-
-@dataclass(frozen=True)
-class AutoOptions:
-    folds: int = 5  # stratified folds (fewer when a class has fewer sentences)
-    vectors: str = "glove-6b-50d"
-    max_members: int = 3  # largest ensemble tried
-    seeds: int = 3  # each member trains on the whole file this many times (seed, seed + 1, ...), averaged
-    seed: int = 0  # folds, initialisation and batch order
-    max_steps: int | None = None  # every run stops after this many optimizer steps (1 = dry run)
-    unfreeze_after: int | None = None  # fine-tune the vectors after N epochs (measured: off by default)
-    candidates: tuple[Candidate, ...] = CANDIDATES
 
 
 @dataclass(frozen=True)

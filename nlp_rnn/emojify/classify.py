@@ -14,14 +14,19 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
+import numpy as np
 import orjson
-import torch
 
 from nlp_rnn.csv_rows import csv_rows
-from nlp_rnn.emojify.model import EmojiModel
 from nlp_rnn.limits import MAX_SENTENCE_TOKENS
+
+if TYPE_CHECKING:  # either engine's model: both have tokenizer, labels, emojis and probabilities
+    from nlp_rnn.emojify.model import EmojiModel
+    from nlp_rnn.emojify.numpy_model import NumpyEmojiModel
+
+    Model = EmojiModel | NumpyEmojiModel
 
 T = TypeVar("T")
 
@@ -74,13 +79,13 @@ def _decode_start(raw: bytes) -> str:
         return raw[: error.start].decode("utf-8")
 
 
-def classify_batches(model: EmojiModel, lines: Iterable[tuple[int, str | None, str]], top_k: int = 3,
+def classify_batches(model: Model, lines: Iterable[tuple[int, str | None, str]], top_k: int = 3,
                      batch_size: int = 512, workers: int = 1, then: Callable[[list[Row]], T] = list) -> Iterator[T]:
     """``then(rows)`` for every ``batch_size`` lines of ``read_lines`` output, in input order.
 
     With ``workers`` > 1, that many threads classify (and ``then``) batches at once; at most
-    ``workers`` + 1 batches are in flight, so memory stays constant. torch runs its kernels without
-    the GIL, so one worker's model call overlaps another's Python work.
+    ``workers`` + 1 batches are in flight, so memory stays constant. torch and numpy run their kernels
+    without the GIL, so one worker's model call overlaps another's Python work.
     """
     job = functools.partial(_classify_then, model, top_k=top_k, then=then)
     batches = _batches(iter(lines), batch_size)
@@ -110,18 +115,18 @@ def _batches(lines: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def classify_stream(model: EmojiModel, lines: Iterable[tuple[int, str | None, str]], top_k: int = 3,
+def classify_stream(model: Model, lines: Iterable[tuple[int, str | None, str]], top_k: int = 3,
                     batch_size: int = 512) -> Iterator[Row]:
     """One row per ``read_lines`` item, classified ``batch_size`` lines at a time."""
     for rows in classify_batches(model, lines, top_k, batch_size):
         yield from rows
 
 
-def _classify_then(model: EmojiModel, batch: list, top_k: int, then: Callable[[list[Row]], T]) -> T:
+def _classify_then(model: Model, batch: list, top_k: int, then: Callable[[list[Row]], T]) -> T:
     return then(_classify_batch(model, batch, top_k))
 
 
-def _cap_tokens(model: EmojiModel, batch: list) -> tuple[list, set[int]]:
+def _cap_tokens(model: Model, batch: list) -> tuple[list, set[int]]:
     """The batch with each sentence cut to its first MAX_SENTENCE_TOKENS tokens, and the lines cut.
 
     One long line would otherwise pad the whole batch to its length and run the LSTM over all of it
@@ -140,13 +145,14 @@ def _cap_tokens(model: EmojiModel, batch: list) -> tuple[list, set[int]]:
     return batch, cut
 
 
-def _classify_batch(model: EmojiModel, batch: list, top_k: int) -> list[Row]:
+def _classify_batch(model: Model, batch: list, top_k: int) -> list[Row]:
     batch, cut = _cap_tokens(model, batch)
     good = [text for _, text, _ in batch if text is not None]
-    probs = model.probabilities(good) if good else torch.empty(0)  # (len(good), classes)
     k = min(top_k, len(model.labels))
-    values, indices = probs.topk(k, dim=-1) if good else (probs, probs)
-    values, indices = values.double().numpy().round(6).tolist(), indices.tolist()  # rounded once per batch
+    probs = np.asarray(model.probabilities(good)) if good else np.empty((0, k))  # (len(good), classes)
+    indices = np.argsort(-probs, axis=1, kind="stable")[:, :k]  # the k most likely, most likely first
+    values = np.take_along_axis(probs, indices, axis=1).astype(np.float64).round(6).tolist()  # rounded once per batch
+    indices = indices.tolist()
     labels, emojis = model.labels, model.emojis
     rows, j = [], 0
     for number, text, shown in batch:

@@ -8,12 +8,12 @@ from nlp_rnn.emojify.calibration import expected_calibration_error
 from nlp_rnn.emojify.data import Example
 from nlp_rnn.emojify.labels import some
 from nlp_rnn.emojify.metrics import classification_report
-from nlp_rnn.emojify.model import EmojiModel
 from nlp_rnn.errors import UserError
 
 
-def evaluate(model: EmojiModel, examples: list[Example], batch_size: int = 512) -> dict:
-    """Accuracy, macro-F1, per-class figures, the confusion matrix and the expected calibration error."""
+def evaluate(model, examples: list[Example], batch_size: int = 512) -> dict:
+    """Accuracy, macro-F1, per-class figures, the confusion matrix and the expected calibration error of an
+    ``EmojiModel`` or a ``NumpyEmojiModel``."""
     unknown = {e.label for e in examples} - set(model.labels)
     if unknown:
         first = next(e for e in examples if e.label in unknown)
@@ -21,7 +21,7 @@ def evaluate(model: EmojiModel, examples: list[Example], batch_size: int = 512) 
                         f"on line {first.line}); evaluate on data with the model's labels")
     index = {label: i for i, label in enumerate(model.labels)}
     truth = np.array([index[e.label] for e in examples])
-    probs = np.concatenate([model.probabilities([e.text for e in examples[start : start + batch_size]]).numpy()
+    probs = np.concatenate([np.asarray(model.probabilities([e.text for e in examples[start : start + batch_size]]))
                             for start in range(0, len(examples), batch_size)])
     report = classification_report(truth.tolist(), probs.argmax(-1).tolist(), model.labels)
     return {**report, "ece": expected_calibration_error(probs, truth)}

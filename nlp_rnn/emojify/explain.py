@@ -5,10 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-import torch
-
-from nlp_rnn.devices import to_model
-from nlp_rnn.emojify.model import EmojiModel
+import numpy as np
 
 
 @dataclass
@@ -18,23 +15,21 @@ class WordScore:
     known: bool  # False: the model cannot see this word (not in the vectors / vocabulary)
 
 
-@torch.no_grad()
-def explain(model: EmojiModel, text: str) -> tuple[int, list[float], list[WordScore], str]:
-    """(predicted class, probabilities, one score per word, method: "attention" or "leave-one-out")."""
-    model.classifier.eval()
+def explain(model, text: str) -> tuple[int, list[float], list[WordScore], str]:
+    """(predicted class, probabilities, one score per word, method: "attention" or "leave-one-out") from an
+    ``EmojiModel`` or a ``NumpyEmojiModel``."""
     words = model.tokenizer(text)
     known = [model.token_ids([w]) not in ([], [1]) for w in words]  # dropped, or <unk>
-    probs = model.probabilities([text])[0]
+    probs = np.asarray(model.probabilities([text]))[0]
     predicted = int(probs.argmax())
     seen = [w for w, k in zip(words, known) if k]
-    if model.classifier.attention is not None and not model.members and seen:  # an ensemble: leave-one-out
-        tokens, lengths = model.batch([text])
-        _, weights = model.classifier.pool(*to_model(model.classifier, (tokens, lengths)))
-        scores = iter(weights[0, : len(seen)].tolist())
+    weights = model.attention_weights(text) if seen else None  # None for an ensemble: leave-one-out
+    if weights is not None:
+        scores = iter(weights[: len(seen)])
         method = "attention"
     else:
         variants = [" ".join(seen[:i] + seen[i + 1 :]) for i in range(len(seen))]
-        drops = (probs[predicted] - model.probabilities(variants)[:, predicted]).tolist() if variants else []
+        drops = (probs[predicted] - np.asarray(model.probabilities(variants))[:, predicted]).tolist() if variants else []
         scores = iter(drops)
         method = "leave-one-out"
     return predicted, probs.tolist(), [WordScore(w, next(scores) if k else 0.0, k) for w, k in zip(words, known)], method

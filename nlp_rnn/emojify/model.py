@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,7 +19,8 @@ import numpy as np
 import torch
 
 from nlp_rnn.devices import to_model
-from nlp_rnn.emojify.labels import emoji_for
+from nlp_rnn.emojify.encoding import TOKENIZER, Words, shared_rows, vector_arrays  # noqa: F401 (shared_rows: public here too)
+from nlp_rnn.emojify.members import check_member, ensemble_of
 from nlp_rnn.errors import DataError
 from nlp_rnn.models.classifier import Classifier
 from nlp_rnn.models.store import load_model
@@ -28,7 +28,6 @@ from nlp_rnn.text import Tokenizer
 from nlp_rnn.threads import one_thread
 from nlp_rnn.vocab import Vocabulary
 
-TOKENIZER = Tokenizer("word", lower=True, split_punctuation=True)
 _lock = threading.Lock()
 # Batches up to this many (sentences × length) run on one torch thread. Every op of these small models
 # is a few microseconds of arithmetic, and splitting it over intra-op threads makes it wait for a core:
@@ -41,17 +40,8 @@ ONE_THREAD_TOKENS = 16_384
 @functools.lru_cache(maxsize=2)
 def frozen_vectors(spec: str) -> tuple[list[str], torch.nn.Embedding]:
     """(the vectors' words, their full frozen embedding layer: row 0 padding, row i + 1 word i), built once
-    per process (read-only). The packaged default is read from its files without gensim, so that
-    commands which only classify skip gensim's import (about a second)."""
-    from embeddings import packaged
-
-    if spec == packaged.NAME:
-        words, vectors = packaged.arrays()
-    else:
-        from embeddings import load_vectors
-
-        kv = load_vectors(spec)
-        words, vectors = kv.index_to_key, kv.vectors
+    per process (read-only), from ``encoding.vector_arrays``."""
+    words, vectors = vector_arrays(spec)
     matrix = np.zeros((len(words) + 1, vectors.shape[1]), dtype=np.float32)  # (words + 1, dim)
     matrix[1:] = vectors
     return words, torch.nn.Embedding.from_pretrained(torch.from_numpy(matrix), freeze=True, padding_idx=0)
@@ -64,14 +54,8 @@ def shared_vectors_layer(spec: str):
     return load_vectors(spec), frozen_vectors(spec)[1]
 
 
-@functools.lru_cache(maxsize=2)
-def shared_rows(spec: str) -> dict[str, int]:
-    """word → its row in ``frozen_vectors(spec)``'s layer (the vectors' index + 1: row 0 is padding)."""
-    return {word: i + 1 for i, word in enumerate(frozen_vectors(spec)[0])}
-
-
 @dataclass
-class EmojiModel:
+class EmojiModel(Words):
     classifier: Classifier
     labels: list[str]  # class names, in output order
     vectors: str  # vectors spec the model was trained with
@@ -85,40 +69,19 @@ class EmojiModel:
     def classifiers(self) -> list[Classifier]:
         return [self.classifier, *self.members]
 
-    @functools.cached_property
-    def emojis(self) -> list[str]:
-        return [emoji_for(label) for label in self.labels]
-
-    def _index(self) -> dict[str, int]:
-        """token → embedding row: the vocabulary's, or the shared vectors' rows."""
-        if self.vocabulary is not None:
-            return self.vocabulary.token_to_index
-        with _lock:
-            return shared_rows(self.vectors)
-
-    def token_ids(self, tokens: list[str], index: dict[str, int] | None = None) -> list[int]:
-        """Indices of the tokens the model sees (frozen layout: known words only)."""
-        get = (index or self._index()).get
-        if self.vocabulary is not None:
-            return [get(t, 1) for t in tokens]
-        return [i for i in map(get, tokens) if i]  # rows start at 1; None = not in the vectors
-
     def batch(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Texts → padded indices (batch, longest) and lengths (a sentence of no known word is one pad).
-
-        The whole batch is tokenized and looked up in one pass (``Tokenizer.lines``) and split back
-        into sentences with numpy: 3 µs a sentence, against 9 for a tokenizer call and lookup each.
-        """
-        tokens, unknown = self.tokenizer.lines(texts), 0 if self.vocabulary is None else 1
-        ids = np.fromiter(map(self._index().get, tokens, itertools.repeat(unknown)), dtype=np.int64, count=len(tokens))
-        ends = np.fromiter(map("\n".__eq__, tokens), dtype=bool, count=len(tokens))
-        seen = ~ends & (ids > 0)  # frozen layout: words the vectors lack are dropped
-        sentence = (np.cumsum(ends) - ends)[seen]  # the sentence of each token seen
-        counts = np.bincount(sentence, minlength=len(texts))
-        lengths = np.maximum(counts, 1)
-        padded = np.zeros((len(texts), int(lengths.max())), dtype=np.int64)
-        padded[sentence, np.arange(sentence.size) - (np.cumsum(counts) - counts)[sentence]] = ids[seen]
+        """Texts → padded indices (batch, longest) and lengths (see ``encoding.encode``)."""
+        padded, lengths = self.encode(texts)
         return torch.from_numpy(padded), torch.from_numpy(lengths)
+
+    @torch.no_grad()
+    def attention_weights(self, text: str) -> list[float] | None:
+        """The attention weight of each word the model sees in ``text``, for a single attention-pooled model; else None."""
+        if self.members or self.classifier.attention is None:
+            return None
+        self.classifier.eval()
+        _, weights = self.classifier.pool(*to_model(self.classifier, self.batch([text])))
+        return weights[0].tolist()
 
     @torch.no_grad()
     def probabilities(self, texts: list[str]) -> torch.Tensor:
@@ -189,26 +152,15 @@ def load(directory: str | Path, device: str | None = None) -> EmojiModel:
 
 
 def _with_members(model: EmojiModel, auto: dict, directory: Path, device: str | None = None) -> EmojiModel:
-    """An --model auto checkpoint: its other members live in ``members/1``, ``members/2``, ... beside it."""
-    source = directory / "checkpoint.json"
-    try:
-        count, temperature = len(auto["members"]), float(auto.get("temperature", 1.0))
-        if not 0.01 <= temperature <= 100 or not 1 <= count <= 16:
-            raise ValueError
-    except (KeyError, TypeError, ValueError):
-        raise DataError(source, "damaged ensemble description (extra.auto)", "retrain the model") from None
-    others = [_load_member(directory / "members" / str(i), model, device) for i in range(1, count)]
+    """An --model auto checkpoint: its other members live beside it (see ``members``)."""
+    folders, temperature = ensemble_of(auto, directory)
+    others = []
+    for folder in folders:
+        member = load(folder, device)
+        check_member(member, model, folder)
+        others.append(member.classifier)
     return EmojiModel(model.classifier, model.labels, model.vectors, model.vocabulary, model.tokenizer, others,
                       temperature, auto)
-
-
-def _load_member(directory: Path, top: EmojiModel, device: str | None = None) -> Classifier:
-    member = load(directory, device)
-    same_words = (member.vocabulary is None) == (top.vocabulary is None) and (
-        top.vocabulary is None or member.vocabulary.index_to_token == top.vocabulary.index_to_token)
-    if member.labels != top.labels or member.vectors != top.vectors or member.tokenizer != top.tokenizer or not same_words:
-        raise DataError(directory, "ensemble member does not match the model it belongs to", "retrain the model")
-    return member.classifier
 
 
 def assemble(models: list[EmojiModel], auto: dict) -> EmojiModel:

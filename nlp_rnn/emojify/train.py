@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -15,6 +13,7 @@ from nlp_rnn.devices import to_model
 from nlp_rnn.emojify.data import Example
 from nlp_rnn.emojify.labels import some
 from nlp_rnn.emojify.model import TOKENIZER, EmojiModel, save_info, shared_vectors_layer
+from nlp_rnn.emojify.options import EmojifyOptions
 from nlp_rnn.errors import UserError
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
 from nlp_rnn.seeding import seed_everything
@@ -24,30 +23,6 @@ from nlp_rnn.vocab import Vocabulary
 log = logging.getLogger(__name__)
 # Per model, measured on 132-sentence files in bench/emojify_quality.py (the README gives the runs).
 DEFAULT_EPOCHS, DEFAULT_LR, DEFAULT_WEIGHT_DECAY = {"v1": 300, "v2": 80}, {"v1": 0.005, "v2": 0.002}, {"v1": 1e-4, "v2": 0.0}
-
-
-@dataclass(frozen=True)
-class EmojifyOptions:
-    model: Literal["v1", "v2"] = "v2"  # v1: average of word vectors → linear; v2: recurrent stack
-    vectors: str = "glove-6b-50d"  # word-vector spec
-    cell: Literal["rnn", "lstm", "gru"] = "lstm"  # v2 cell
-    layers: int = 2  # v2 stacked layers
-    hidden: int = 128  # v2 units per layer
-    bidirectional: bool = False  # v2 reads both ways
-    pooling: Literal["last", "mean", "attention"] = "last"  # v2 sentence vector
-    dropout: float = 0.5  # v2 between layers and before the output
-    trainable_embeddings: bool = False  # fine-tune the vectors (stores a restricted layer with the model)
-    unfreeze_after: int | None = None  # restricted layer kept frozen for N epochs, then fine-tuned (implies trainable)
-    epochs: int | None = None  # None: DEFAULT_EPOCHS of the model
-    lr: float | None = None  # None: DEFAULT_LR of the model
-    batch_size: int = 32
-    optimizer: Literal["adam", "sgd"] = "adam"
-    weight_decay: float | None = None  # None: DEFAULT_WEIGHT_DECAY of the model
-    patience: int | None = 20  # early stopping on validation loss (None: run every epoch)
-    max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
-    seed: int = 0
-    device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
-    precision: str = "fp32"  # fp32 | bf16 | fp16
 
 
 class ClassificationTask(Task):

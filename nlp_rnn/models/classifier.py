@@ -8,29 +8,11 @@ any other cell runs a recurrent stack (Emojify V2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import torch
 from torch import nn
 
+from nlp_rnn.models.classifier_config import ClassifierConfig, Pooling  # noqa: F401 (their public home is here too)
 from nlp_rnn.models.recurrent import RecurrentConfig, RecurrentEncoder, top_layer_state
-
-Pooling = Literal["last", "mean", "attention"]
-
-
-@dataclass(frozen=True)
-class ClassifierConfig:
-    vocab_size: int = 1_000  # rows of the embedding, <pad> = 0 included
-    embed_dim: int = 50  # embedding width
-    num_classes: int = 5  # output labels
-    cell: Literal["none", "rnn", "lstm", "gru"] = "lstm"  # "none": average the embeddings
-    hidden_size: int = 128  # units per recurrent layer and direction
-    num_layers: int = 2  # stacked recurrent layers
-    bidirectional: bool = False  # read both ways
-    dropout: float = 0.5  # between recurrent layers and before the output layer
-    pooling: Pooling = "last"  # how the sequence becomes one vector ("none" cells: the average, + attention)
-    freeze_embeddings: bool = True  # keep pretrained vectors fixed while training
 
 
 def length_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:

@@ -13,7 +13,8 @@ from torch import nn
 
 from nlp_rnn import checkpoint, manifest
 from nlp_rnn.errors import DataError
-from nlp_rnn.models.shapes import check_shapes, expected_shapes
+from nlp_rnn.models.model_meta import check_model_meta, check_shapes
+from nlp_rnn.models.shapes import expected_shapes
 from nlp_rnn.vocab import Vocabulary
 
 # kind → "module:ModelClass:ConfigClass"; a model's class is built from its stored config.
@@ -24,14 +25,6 @@ KINDS = {
     "jazz": "nlp_rnn.jazz.model:JazzModel:JazzModelConfig",
     "forecaster": "nlp_rnn.models.forecaster:Forecaster:ForecasterConfig",
 }
-# kind → manifest part → the config field that gives its length (checked on load)
-SIZES = {
-    "language_model": {"vocabulary": "vocab_size"},
-    "classifier": {"vocabulary": "vocab_size", "labels": "num_classes"},
-    "jazz": {"vocabulary": "vocab_size"},
-}
-
-
 @dataclass
 class LoadedModel:
     model: nn.Module  # in eval mode
@@ -119,15 +112,7 @@ def check_meta(meta: dict, source: str | Path) -> None:
     kind = meta["kind"]
     if kind not in KINDS:
         raise DataError(source, f"unknown model kind {kind!r}", f"expected one of {sorted(KINDS)}")
-    manifest.check(meta["config"], manifest.dataclass_schema(_resolve(kind)[2]), source)
-    manifest.check(meta.get("extra", {}), manifest.EXTRA.get(kind, {"type": "object"}), source)
-    for part, field_name in SIZES.get(kind, {}).items():
-        items = meta.get(part)
-        items = items.get("tokens") if isinstance(items, dict) else items
-        size = meta["config"].get(field_name)
-        if items is not None and size is not None and len(items) != size:
-            raise DataError(source, f"{part} has {len(items)} entries, the model's {field_name} is {size}",
-                            "retrain or restore the model")
+    check_model_meta(meta, source, _resolve(kind)[2])
 
 
 def load_model(directory: str | Path, kind: str | None = None, make: Callable[[dict], nn.Module] | None = None,

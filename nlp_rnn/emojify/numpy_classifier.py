@@ -1,0 +1,189 @@
+"""The forward pass of ``models.classifier.Classifier`` in numpy, for inference on a CPU without torch.
+
+Same weights (a checkpoint's ``model`` tensors, by their state-dict names), same logits: V1 (the average
+of the word vectors, optionally beside an attention-weighted average), and recurrent stacks (rnn, lstm,
+gru; any number of layers, one or two directions) pooled by the last state, the mean or attention. The
+recurrent cells are ``numpy_step``'s; ``tests/test_emojify_numpy.py`` holds every kind to torch.
+
+Layout: a batch is its real tokens back to back, sentence after sentence (``Tokens``), so no padding is
+ever computed. Work that depends on the word alone (the first layer's input gates, V1's projection
+onto the classes, V1's attention scores) is done once per distinct word of the batch (a batch of 8,192
+short sentences holds a few thousand), then gathered. A recurrent layer reads the sentences longest
+first, as torch's packed sequences do: at step t only the sentences longer than t take part, and they
+are the first rows of the state.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlp_rnn.models.classifier_config import ClassifierConfig
+from nlp_rnn.numpy_step import CELL_STEPS, rearrange
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """An encoded batch: the real tokens of every sentence, back to back (a sentence has at least one)."""
+
+    ids: np.ndarray  # (tokens,) embedding rows
+    lengths: np.ndarray  # (sentences,)
+    unique: np.ndarray  # (distinct,) the distinct ids, sorted
+    inverse: np.ndarray  # (tokens,): ids == unique[inverse]
+
+    @classmethod
+    def of(cls, padded: np.ndarray, lengths: np.ndarray) -> Tokens:
+        """From ``encoding.encode``'s padded (sentences, longest) ids and lengths."""
+        ids = padded[np.arange(padded.shape[1]) < lengths[:, None]]
+        unique, inverse = np.unique(ids, return_inverse=True)
+        return cls(ids, lengths, unique, inverse.reshape(-1))
+
+    @functools.cached_property
+    def starts(self) -> np.ndarray:
+        return np.cumsum(self.lengths) - self.lengths
+
+    def segment_sum(self, values: np.ndarray) -> np.ndarray:
+        """(tokens, ...) → (sentences, ...): each sentence's sum."""
+        return np.add.reduceat(values, self.starts, axis=0)
+
+    def segment_mean(self, values: np.ndarray) -> np.ndarray:
+        return self.segment_sum(values) / self.lengths.astype(np.float32)[:, None]
+
+    def segment_softmax(self, scores: np.ndarray) -> np.ndarray:
+        """(tokens,) scores → each sentence's softmax over its own tokens."""
+        top = np.repeat(np.maximum.reduceat(scores, self.starts), self.lengths)
+        weights = np.exp(scores - top)
+        return weights / np.repeat(np.add.reduceat(weights, self.starts), self.lengths)
+
+    @functools.cached_property
+    def forwards(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self._packed(reverse=False)
+
+    @functools.cached_property
+    def backwards(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self._packed(reverse=True)
+
+    def _packed(self, reverse: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(order, sizes, where): the sentences longest first; how many of them step t reads; and the token each
+        reads at each step, step after step (reversed: from each sentence's last token back)."""
+        order = np.argsort(-self.lengths, kind="stable")
+        lengths, first = self.lengths[order], self.starts[order]
+        steps = np.arange(lengths[0])[:, None]  # (longest, 1)
+        reading = steps < lengths  # (longest, sentences): a prefix of each row, the sentences being sorted
+        where = (first + lengths - 1 - steps if reverse else first + steps)[reading]
+        return order, reading.sum(axis=1), where
+
+
+class NumpyClassifier:
+    """tokens → logits (sentences, classes), from a Classifier's weights and its embedding matrix."""
+
+    def __init__(self, config: ClassifierConfig, weights: dict[str, np.ndarray], embedding: np.ndarray, offset: int):
+        """``embedding``: (rows, embed) matrix where id i reads row i - ``offset`` (1: the shared vectors, which
+        lack the padding row; id 0 then reads zeros)."""
+        self.config, self.embedding, self.offset = config, embedding, offset
+        w = {name: np.asarray(value, dtype=np.float32) for name, value in weights.items()}
+        self.output, self.output_bias = w["output.weight"].T.copy(), w["output.bias"]  # (pooled, classes)
+        self.attention = (w["attention.project.weight"].T.copy(), w["attention.project.bias"],
+                          w["attention.score.weight"][0]) if config.pooling == "attention" else None
+        n, directions = config.hidden_size, ("", "_reverse") if config.bidirectional else ("",)
+        self.layers = [] if config.cell == "none" else [
+            [rearrange(config.cell, n, *(w[f"encoder.rnn.{part}_l{layer}{suffix}"]
+                                         for part in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")))
+             for suffix in directions] for layer in range(config.num_layers)]
+
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        """(n,) ids → (n, embed) vectors."""
+        if not self.offset:
+            return self.embedding[ids]
+        found = np.asarray(self.embedding[np.maximum(ids - self.offset, 0)], dtype=np.float32)
+        found[ids < self.offset] = 0.0  # the padding row
+        return found
+
+    def forward(self, tokens: Tokens, vectors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """(logits (sentences, classes), attention weights (tokens,) or None); ``vectors``: ``rows(tokens.unique)``
+        when the caller has them (ensemble members share them)."""
+        vectors = self.rows(tokens.unique) if vectors is None else vectors  # (distinct, embed)
+        if not self.layers:
+            return self._average(tokens, vectors)
+        states, last = self._encode(tokens, vectors)  # (tokens, hidden·dirs), (sentences, hidden·dirs)
+        weights = None
+        if self.attention is not None:
+            weights = tokens.segment_softmax(self._scores(states))
+            pooled = tokens.segment_sum(weights[:, None] * states)
+        else:
+            pooled = tokens.segment_mean(states) if self.config.pooling == "mean" else last
+        return pooled @ self.output + self.output_bias, weights
+
+    def _scores(self, values: np.ndarray) -> np.ndarray:
+        project, bias, score = self.attention
+        return np.tanh(values @ project + bias) @ score
+
+    def _average(self, tokens: Tokens, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """V1: the linear layer is applied to each distinct word's vector (the average of projections is the
+        projection of the average), then averaged per sentence."""
+        dim = self.config.embed_dim
+        if self.attention is None:
+            return tokens.segment_mean((vectors @ self.output)[tokens.inverse]) + self.output_bias, None
+        weights = tokens.segment_softmax(self._scores(vectors)[tokens.inverse])
+        attended = tokens.segment_sum(weights[:, None] * (vectors @ self.output[:dim])[tokens.inverse])
+        mean = tokens.segment_mean((vectors @ self.output[dim:])[tokens.inverse])  # pooled = [attended, mean]
+        return attended + mean + self.output_bias, weights
+
+    def _encode(self, tokens: Tokens, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        inputs, last = None, []
+        for layer, directions in enumerate(self.layers):
+            outputs, last = [], []
+            for reverse, (w_ih, w_hh, b_ih, b_hh) in enumerate(directions):
+                gates = (vectors @ w_ih + b_ih)[tokens.inverse] if layer == 0 else inputs @ w_ih + b_ih
+                states, final = self._run(tokens, gates, w_hh, b_hh, bool(reverse))
+                outputs.append(states)
+                last.append(final)
+            inputs = np.concatenate(outputs, axis=1) if len(outputs) > 1 else outputs[0]
+        return inputs, np.concatenate(last, axis=1) if len(last) > 1 else last[0]
+
+    def _run(self, tokens: Tokens, gates: np.ndarray, w_hh: np.ndarray, b_hh: np.ndarray | None,
+             reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+        """One layer, one direction: input gates (tokens, gates) → states (tokens, hidden), final state (sentences, hidden)."""
+        order, sizes, where = tokens.backwards if reverse else tokens.forwards
+        n, step = self.config.hidden_size, CELL_STEPS[self.config.cell]
+        packed = gates[where]  # step after step, each step's sentences longest first
+        h = np.zeros((len(order), n), dtype=np.float32)
+        c = np.zeros_like(h) if self.config.cell == "lstm" else None
+        out, start = np.empty((len(where), n), dtype=np.float32), 0
+        for size in sizes.tolist():
+            from_h = h[:size] @ w_hh
+            if b_hh is not None:
+                from_h += b_hh
+            new_h, new_c = step(n, packed[start : start + size], from_h, h[:size], None if c is None else c[:size])
+            h[:size] = out[start : start + size] = new_h
+            if c is not None:
+                c[:size] = new_c
+            start += size
+        states, final = np.empty_like(out), np.empty_like(h)
+        states[where], final[order] = out, h
+        return states, final
+
+
+def classifier_shapes(config: ClassifierConfig) -> dict[str, tuple[int, ...]]:
+    """name → shape of every weight a Classifier of ``config`` has (what ``shapes.expected_shapes`` finds with torch)."""
+    shapes = {"embedding.weight": (config.vocab_size, config.embed_dim)}
+    size, n = config.embed_dim, config.hidden_size
+    if config.cell != "none":
+        gates = {"rnn": 1, "lstm": 4, "gru": 3}[config.cell] * n
+        directions = ("", "_reverse") if config.bidirectional else ("",)
+        for layer in range(config.num_layers):
+            inputs = config.embed_dim if layer == 0 else n * len(directions)
+            for suffix in directions:
+                shapes.update({f"encoder.rnn.weight_ih_l{layer}{suffix}": (gates, inputs),
+                               f"encoder.rnn.weight_hh_l{layer}{suffix}": (gates, n),
+                               f"encoder.rnn.bias_ih_l{layer}{suffix}": (gates,),
+                               f"encoder.rnn.bias_hh_l{layer}{suffix}": (gates,)})
+        size = n * len(directions)
+    if config.pooling == "attention":
+        shapes.update({"attention.project.weight": (size, size), "attention.project.bias": (size,),
+                       "attention.score.weight": (1, size)})
+    pooled = 2 * size if config.pooling == "attention" and config.cell == "none" else size
+    shapes.update({"output.weight": (config.num_classes, pooled), "output.bias": (config.num_classes,)})
+    return shapes

@@ -1,0 +1,62 @@
+"""The options of Emojify training (one model, and ``--model auto``'s candidates), apart from the code that
+trains: the default model's folder is named by a digest of its options, and commands that only classify
+compute it without importing torch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class EmojifyOptions:
+    model: Literal["v1", "v2"] = "v2"  # v1: average of word vectors → linear; v2: recurrent stack
+    vectors: str = "glove-6b-50d"  # word-vector spec
+    cell: Literal["rnn", "lstm", "gru"] = "lstm"  # v2 cell
+    layers: int = 2  # v2 stacked layers
+    hidden: int = 128  # v2 units per layer
+    bidirectional: bool = False  # v2 reads both ways
+    pooling: Literal["last", "mean", "attention"] = "last"  # v2 sentence vector
+    dropout: float = 0.5  # v2 between layers and before the output
+    trainable_embeddings: bool = False  # fine-tune the vectors (stores a restricted layer with the model)
+    unfreeze_after: int | None = None  # restricted layer kept frozen for N epochs, then fine-tuned (implies trainable)
+    epochs: int | None = None  # None: DEFAULT_EPOCHS of the model
+    lr: float | None = None  # None: DEFAULT_LR of the model
+    batch_size: int = 32
+    optimizer: Literal["adam", "sgd"] = "adam"
+    weight_decay: float | None = None  # None: DEFAULT_WEIGHT_DECAY of the model
+    patience: int | None = 20  # early stopping on validation loss (None: run every epoch)
+    max_steps: int | None = None  # stop after this many optimizer steps (1 = dry run)
+    seed: int = 0
+    device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
+    precision: str = "fp32"  # fp32 | bf16 | fp16
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    options: EmojifyOptions  # epochs = the longest of ``epochs``
+    epochs: tuple[int, ...]  # epoch counts scored from one run
+
+
+# Tried on 8 stand-in splits of the bundled sentences (132 training, 56 test; bench/emojify_quality.py,
+# test accuracy over 3 seeds): V1 73.1%, V1 with attention over the words 75-76%, their average 78%,
+# the BiLSTM 69-72%, the V2 stack 67-68% (dropped: never better, a third of the cross-validation time).
+_BILSTM = EmojifyOptions(model="v2", layers=1, hidden=64, bidirectional=True, pooling="attention")
+CANDIDATES = (
+    Candidate("v1", EmojifyOptions(model="v1", epochs=300), (100, 300)),
+    Candidate("v1-attention", EmojifyOptions(model="v1", pooling="attention", epochs=200), (100, 200)),
+    Candidate("bilstm-attention-64", replace(_BILSTM, epochs=40), (20, 40)),
+)
+
+
+@dataclass(frozen=True)
+class AutoOptions:
+    folds: int = 5  # stratified folds (fewer when a class has fewer sentences)
+    vectors: str = "glove-6b-50d"
+    max_members: int = 3  # largest ensemble tried
+    seeds: int = 3  # each member trains on the whole file this many times (seed, seed + 1, ...), averaged
+    seed: int = 0  # folds, initialisation and batch order
+    max_steps: int | None = None  # every run stops after this many optimizer steps (1 = dry run)
+    unfreeze_after: int | None = None  # fine-tune the vectors after N epochs (measured: off by default)
+    candidates: tuple[Candidate, ...] = CANDIDATES
