@@ -13,7 +13,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ["bench.training_loop", "bench.sampling_speed", "bench.vector_cache", "bench.emojify_throughput",
-           "bench.emojify_quality", "bench.jazz_speed", "bench.lab_speed", "bench.jazz_quality",
+           "bench.emojify_startup", "bench.emojify_quality", "bench.jazz_speed", "bench.lab_speed", "bench.jazz_quality",
            "bench.distributed_speed", "bench.precision_speed"]
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 

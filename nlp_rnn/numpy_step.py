@@ -70,11 +70,17 @@ class NumpyStep:
 
 
 def lstm_step(n: int, from_x: np.ndarray, from_h: np.ndarray, h: np.ndarray, c: np.ndarray) -> tuple:
-    """One LSTM step on ``rearrange``d gates (rows, 4n) → the new (h, c), each (rows, n)."""
-    t = np.tanh(from_x + from_h)  # (rows, 4n): i f o halved, then g
-    gates = t[:, : 3 * n] * 0.5 + 0.5  # σ(i) σ(f) σ(o)
-    c = gates[:, n : 2 * n] * c + gates[:, :n] * t[:, 3 * n :]
-    return gates[:, 2 * n :] * np.tanh(c), c
+    """One LSTM step on ``rearrange``d gates (rows, 4n) → the new (h, c), each (rows, n). ``from_h`` is overwritten
+    (each step's own product): in place, the step allocates two arrays instead of six."""
+    t = np.tanh(np.add(from_x, from_h, out=from_h), out=from_h)  # (rows, 4n): i f o halved, then g
+    gates = t[:, : 3 * n]
+    gates *= 0.5
+    gates += 0.5  # σ(i) σ(f) σ(o)
+    c = gates[:, n : 2 * n] * c
+    c += gates[:, :n] * t[:, 3 * n :]
+    h = np.tanh(c)
+    h *= gates[:, 2 * n :]
+    return h, c
 
 
 def gru_step(n: int, from_x: np.ndarray, from_h: np.ndarray, h: np.ndarray, c: None = None) -> tuple:

@@ -136,33 +136,38 @@ class NumpyClassifier:
         for layer, directions in enumerate(self.layers):
             outputs, last = [], []
             for reverse, (w_ih, w_hh, b_ih, b_hh) in enumerate(directions):
-                gates = (vectors @ w_ih + b_ih)[tokens.inverse] if layer == 0 else inputs @ w_ih + b_ih
-                states, final = self._run(tokens, gates, w_hh, b_hh, bool(reverse))
+                order, sizes, where = tokens.backwards if reverse else tokens.forwards
+                # the input gates of every token, step after step (each step's sentences longest first)
+                gates = (vectors @ w_ih + b_ih)[tokens.inverse[where]] if layer == 0 else inputs[where] @ w_ih + b_ih
+                states, final = self._run(tokens.lengths, order, sizes, where, gates, w_hh, b_hh)
                 outputs.append(states)
                 last.append(final)
             inputs = np.concatenate(outputs, axis=1) if len(outputs) > 1 else outputs[0]
         return inputs, np.concatenate(last, axis=1) if len(last) > 1 else last[0]
 
-    def _run(self, tokens: Tokens, gates: np.ndarray, w_hh: np.ndarray, b_hh: np.ndarray | None,
-             reverse: bool) -> tuple[np.ndarray, np.ndarray]:
-        """One layer, one direction: input gates (tokens, gates) → states (tokens, hidden), final state (sentences, hidden)."""
-        order, sizes, where = tokens.backwards if reverse else tokens.forwards
+    def _run(self, lengths: np.ndarray, order: np.ndarray, sizes: np.ndarray, where: np.ndarray, packed: np.ndarray,
+             w_hh: np.ndarray, b_hh: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """One layer, one direction (``Tokens.forwards`` or ``backwards``): input gates (tokens, gates) step after
+        step → states (tokens, hidden) in token order, final state (sentences, hidden).
+
+        The sentences that read step t + 1 are the first rows of those that read step t, so each step's state is
+        a view of the rows the step before wrote: nothing is copied back."""
         n, step = self.config.hidden_size, CELL_STEPS[self.config.cell]
-        packed = gates[where]  # step after step, each step's sentences longest first
+        out = np.empty((len(where), n), dtype=np.float32)
         h = np.zeros((len(order), n), dtype=np.float32)
         c = np.zeros_like(h) if self.config.cell == "lstm" else None
-        out, start = np.empty((len(where), n), dtype=np.float32), 0
+        start = 0
         for size in sizes.tolist():
             from_h = h[:size] @ w_hh
             if b_hh is not None:
                 from_h += b_hh
-            new_h, new_c = step(n, packed[start : start + size], from_h, h[:size], None if c is None else c[:size])
-            h[:size] = out[start : start + size] = new_h
-            if c is not None:
-                c[:size] = new_c
+            h, c = step(n, packed[start : start + size], from_h, h[:size], None if c is None else c[:size])
+            out[start : start + size] = h
             start += size
-        states, final = np.empty_like(out), np.empty_like(h)
-        states[where], final[order] = out, h
+        steps = np.cumsum(sizes) - sizes  # where each step's rows begin in ``out``
+        states, final = np.empty_like(out), np.empty((len(order), n), dtype=np.float32)
+        states[where] = out
+        final[order] = out[steps[lengths[order] - 1] + np.arange(len(order))]  # each sentence's last step
         return states, final
 
 

@@ -26,6 +26,8 @@ from nlp_rnn.models.model_meta import check_model_meta, check_shapes
 from nlp_rnn.text import Tokenizer
 from nlp_rnn.vocab import Vocabulary
 
+CHUNK = int(__import__("os").environ.get("EMJ_CHUNK", "8192"))
+
 
 @dataclass
 class NumpyEmojiModel(Words):
@@ -51,6 +53,9 @@ class NumpyEmojiModel(Words):
 
     def probabilities_of(self, padded: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Probabilities for an encoded batch: each member's tempered softmax, averaged (as ``EmojiModel``)."""
+        if len(lengths) > CHUNK:
+            return np.concatenate([self.probabilities_of(padded[start : start + CHUNK], lengths[start : start + CHUNK])
+                                   for start in range(0, len(lengths), CHUNK)])
         tokens, looked_up = Tokens.of(padded, lengths), {}
         probs = np.zeros((len(lengths), len(self.labels)), dtype=np.float32)
         for classifier in self.classifiers:
