@@ -3,8 +3,9 @@
 ``resolve("auto" | "cpu" | "cuda" | "cuda:N" | "mps")`` gives a ``torch.device`` (``auto``: CUDA,
 then MPS, then the CPU; ``None``: ``$NLP_RNN_DEVICE``, else ``auto``) or raises a UserError naming
 the problem and the fix. ``Placement`` pairs the device with a precision (``fp32``, ``bf16``,
-``fp16``) and gives the autocast context and gradient scaler the trainer uses. The trainer and the
-model loaders call these; applications never move tensors themselves.
+``fp16``, or ``auto``: bf16 where the device multiplies bf16 in hardware, see ``resolve_precision``)
+and gives the autocast context and gradient scaler the trainer uses. The trainer and the model
+loaders call these; applications never move tensors themselves.
 """
 
 from __future__ import annotations
@@ -62,6 +63,25 @@ def check_precision(precision: str, device: torch.device) -> None:
         raise UserError(f"--precision bf16: {torch.cuda.get_device_name(device)} has no bfloat16; use fp16 or fp32")
 
 
+def native_bf16(device: torch.device) -> bool:
+    """Whether ``device`` multiplies bf16 matrices in hardware: a CUDA GPU of compute capability 8 or more
+    (Ampere on), a CPU with AMX (Intel Sapphire Rapids on). Elsewhere bf16 is converted or emulated: no faster."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_capability(device)[0] >= 8
+    if device.type == "cpu":
+        capabilities = getattr(torch.cpu, "get_capabilities", None)  # torch 2.6 on; older: no claim
+        return bool(capabilities and capabilities().get("amx_bf16"))
+    return False
+
+
+def resolve_precision(precision: str, device: torch.device, matmul_bound: bool = True) -> str:
+    """``auto``: bf16 (autocast) for a model whose time goes to large matrix products (``matmul_bound``: a
+    word model's softmax) on a device with native bf16, else fp32; any other name as given."""
+    if precision != "auto":
+        return precision
+    return "bf16" if matmul_bound and native_bf16(device) else "fp32"
+
+
 @dataclass(frozen=True)
 class Placement:
     device: torch.device
@@ -71,6 +91,7 @@ class Placement:
     def of(cls, device: str | torch.device | None = None, precision: str = "fp32") -> Placement:
         """Resolve and check a device spec and a precision; raises UserError."""
         resolved = device if isinstance(device, torch.device) else resolve(device)
+        precision = resolve_precision(precision, resolved)
         check_precision(precision, resolved)
         return cls(resolved, precision)
 

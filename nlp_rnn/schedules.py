@@ -8,12 +8,16 @@
 The planned length is known at once from epochs and ``max_steps``; with a time budget
 (``max_minutes``) it is measured instead: after ``MEASURE_STEPS`` steps (at least the warm-up), the
 seconds per step so far give how many steps the rest of the budget holds (nanoGPT decays over
-``max_iters``; here the budget sets that number). All recursive schedulers, so warm-up and decay
-compose by multiplication. The state is JSON (``state``/``restore``) so a resumed run is exact.
+``max_iters``; here the budget sets that number). The first steps are slow (kernels are chosen,
+bf16 weights cast, caches warm), so every ``REPLAN_EVERY`` steps the end is planned again from the
+speed since the plan was made, evaluations included; the decay (a ``LambdaLR`` of the plan) follows
+the new end from the step it has reached. Warm-up ends before the decay starts, so the two never
+act on one step. The state is JSON (``state``/``restore``) so a resumed run is exact.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass
@@ -22,22 +26,32 @@ from torch.optim import Optimizer, lr_scheduler
 
 log = logging.getLogger(__name__)
 MEASURE_STEPS = 20  # steps timed before a budget's plan is made
+REPLAN_EVERY = 200  # a budget's end is planned again this often (steps), from the speed since the first plan
 BUDGET_MARGIN = 0.95  # the share of the rest of a budget planned for steps; the rest is for evaluation and saving
 
 
 @dataclass(frozen=True)
 class Plan:
-    """The decay part of a per-step schedule: the full rate after step ``start``, the floor at step ``end``."""
+    """The decay part of a per-step schedule: from share ``level`` of the full rate after step ``start`` to the
+    floor at step ``end``. A budget's plan made again keeps the curve continuous: it starts where the rate
+    had got to (``level``), at the step it had reached; ``origin`` is where the first plan began."""
 
     kind: str  # "cosine" | "linear"
     start: int
     end: int
     steps_per_second: float | None = None  # measured, for a budget; None when the length was known
+    level: float = 1.0
+    origin: int | None = None  # None: ``start`` (a first plan)
+
+    @property
+    def first(self) -> int:
+        return self.start if self.origin is None else self.origin
 
     def describe(self, lr: float, floor: float) -> str:
         how = f" (measured {self.steps_per_second:.1f} steps/s)" if self.steps_per_second else ""
-        return (f"{self.kind} decay from lr {lr:g} at step {self.start:,} to {lr * floor:g} at step {self.end:,}"
-                f"{how}")
+        again = f", planned again at step {self.start + 1:,}" if self.origin is not None else ""
+        return (f"{self.kind} decay from lr {lr:g} at step {self.first:,} to {lr * floor:g} at step {self.end:,}"
+                f"{how}{again}")
 
 
 class Schedule:
@@ -52,6 +66,7 @@ class Schedule:
                                             total_iters=config.warmup_steps) if config.warmup_steps else None
         self.epochly = self._epochly()
         self.decay = None
+        self._since: tuple[int, float] | None = None  # (step, seconds) a budget's speed is timed from: the first plan
         if state is not None:
             self._restore(state, restored_lr)
 
@@ -65,6 +80,8 @@ class Schedule:
         if self.warmup is not None and step <= c.warmup_steps:
             self.warmup.step()
         if self.decay is not None and step < self.plan.end:
+            if c.max_minutes is not None:
+                self._replan(step, seconds)
             self.decay.step()
         if c.lr_schedule in ("cosine", "linear") and self.plan is None and step >= self._plan_at():
             self._make_plan(step, seconds)  # the next step still runs at the full rate
@@ -107,22 +124,47 @@ class Schedule:
         return max(self.config.warmup_steps, measure, 1)
 
     def _make_plan(self, step: int, seconds: float) -> None:
-        c, end, rate = self.config, self.limit, None
-        if c.max_minutes is not None:
-            rate = step / max(seconds, 1e-9)
-            budget_steps = step + int(rate * max(60 * c.max_minutes - seconds, 0.0) * BUDGET_MARGIN)
-            end = budget_steps if end is None else min(end, budget_steps)
-        end = max(end or step + 2, step + 2)
-        self.plan = Plan(c.lr_schedule, step, end, rate)
+        rate = step / max(seconds, 1e-9) if self.config.max_minutes is not None else None
+        end = self._end(step, seconds, rate)
+        self.plan = Plan(self.config.lr_schedule, step, max(end or step + 2, step + 2), rate)
+        self._since = (step, seconds)
         self._build_decay()
         log.info("learning rate: %s", self.describe())
 
+    def _replan(self, step: int, seconds: float) -> None:
+        """Every REPLAN_EVERY steps, a budget's end again from the speed since the first plan (or since a
+        resume: a resumed run's budget starts again), so the first steps' slowness is left out."""
+        if self._since is None:
+            self._since = (step, seconds)
+        done = step - self._since[0]
+        if done == 0 or done % REPLAN_EVERY:
+            return
+        rate = done / max(seconds - self._since[1], 1e-9)
+        end = max(self._end(step, seconds, rate), step + 1)
+        if end != self.plan.end:  # on from the rate step ``step`` ran at (decay count step - first - 1)
+            level = self._factor(step - self.plan.first - 1)
+            self.plan = dataclasses.replace(self.plan, start=step - 1, end=end, steps_per_second=rate,
+                                            level=level, origin=self.plan.first)
+            log.info("learning rate: %s", self.describe())
+
+    def _end(self, step: int, seconds: float, rate: float | None) -> int | None:
+        """The last step: the step limit, or sooner where the budget's time at ``rate`` steps/s runs out."""
+        if rate is None:
+            return self.limit
+        budget_steps = step + int(rate * max(60 * self.config.max_minutes - seconds, 0.0) * BUDGET_MARGIN)
+        return budget_steps if self.limit is None else min(self.limit, budget_steps)
+
     def _build_decay(self) -> None:
-        c, length = self.config, self.plan.end - self.plan.start - 1  # step ``end`` runs at the floor
-        if self.plan.kind == "cosine":
-            self.decay = lr_scheduler.CosineAnnealingLR(self.optimizer, T_max=length, eta_min=c.lr * c.lr_floor)
-        else:
-            self.decay = lr_scheduler.LinearLR(self.optimizer, 1.0, c.lr_floor, total_iters=length)
+        """The decay: a LambdaLR counting steps from the first plan, whose function reads the plan when it is
+        used, so a new plan moves the rest of the curve."""
+        self.decay = lr_scheduler.LambdaLR(self.optimizer, self._factor)
+
+    def _factor(self, done: int) -> float:
+        """The share of the full rate after ``done`` decay steps: the step ``first + done + 1`` uses it, so
+        step ``end`` runs at the floor."""
+        plan, floor = self.plan, self.config.lr_floor
+        position = (done - (plan.start - plan.first)) / max(plan.end - plan.start - 1, 1)
+        return floor + (plan.level - floor) * _SHAPES[plan.kind](min(max(position, 0.0), 1.0))
 
     # ---- resume ------------------------------------------------------------------------
 
@@ -139,9 +181,15 @@ class Schedule:
         for name in ("warmup", "epochly", "decay"):
             part = getattr(self, name)
             if part is not None and name in state:
-                part.load_state_dict(_unjson(state[name]))
+                part_state = _unjson(state[name])
+                if name == "decay":  # a LambdaLR's function is rebuilt, not stored (older states had none)
+                    part_state.setdefault("lr_lambdas", [None] * len(self.optimizer.param_groups))
+                part.load_state_dict(part_state)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
+
+
+_SHAPES = {"cosine": lambda t: (1 + math.cos(math.pi * t)) / 2, "linear": lambda t: 1 - t}  # 1 at t = 0, 0 at t = 1
 
 
 def _step_limit(config, steps_per_epoch: int | None) -> int | None:

@@ -36,6 +36,9 @@ REFRESH_SECONDS = 0.5  # the progress bar reads the loss (a device sync) at most
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
 
 
+UNBOUNDED_EPOCHS = 1_000_000  # ``epochs`` of a run that only its budget (max_minutes or max_steps) ends
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     epochs: int = 10  # passes over the training data
@@ -198,6 +201,9 @@ class Trainer:
 
     # ---- one epoch ---------------------------------------------------------------------
 
+    def _of_epochs(self) -> str:
+        return "" if self.config.epochs >= UNBOUNDED_EPOCHS else f"/{self.config.epochs}"
+
     def _train_epoch(self) -> bool:
         p = self.progress
         if p.step_in_epoch == 0:
@@ -206,7 +212,7 @@ class Trainer:
         batches = self.task.train_batches(p.epoch)
         total = len(batches) if hasattr(batches, "__len__") else None
         shown = self.config.progress and self.world.main
-        bar = tqdm(total=total, initial=p.step_in_epoch, desc=f"epoch {p.epoch + 1}/{self.config.epochs}",
+        bar = tqdm(total=total, initial=p.step_in_epoch, desc=f"epoch {p.epoch + 1}{self._of_epochs()}",
                    disable=None if shown else True, leave=False, unit="batch")  # None: TTY only
         with bar:
             for index, batch in enumerate(batches):

@@ -72,6 +72,21 @@ def test_precision_checks(no_gpu):
         assert (torch.ones(2, 3) @ torch.ones(3, 2)).dtype == torch.bfloat16
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_auto_precision_is_bf16_only_for_a_word_model_on_native_bf16(no_gpu, monkeypatch, native):
+    from nlp_rnn.textgen.pipeline import TextOptions, precision_of
+
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: {"amx_bf16": native, "avx512_bf16": True})
+    cpu = torch.device("cpu")
+    assert devices.native_bf16(cpu) is native
+    assert devices.Placement.of("cpu", "auto").precision == ("bf16" if native else "fp32")
+    assert devices.resolve_precision("fp32", cpu) == "fp32" and devices.resolve_precision("bf16", cpu) == "bf16"
+    word, char = TextOptions(corpus="lee", level="word"), TextOptions(corpus="lee", level="char")
+    assert precision_of(word) == ("bf16" if native else "fp32") and precision_of(char) == "fp32"
+    assert build_parser().parse_args(["text", "train", "--corpus", "x", "--out", "y"]).precision == "auto"
+    assert build_parser().parse_args(["text", "generate", "--model", "y"]).precision == "fp32"
+
+
 @pytest.mark.parametrize("command", MODEL_COMMANDS, ids=" ".join)
 def test_every_model_command_takes_device_and_precision(command):
     parser = build_parser()

@@ -74,6 +74,38 @@ def test_a_budget_plans_the_decay_from_the_measured_speed(monkeypatch):
     assert abs(rates.lrs[plan.end - 2]) < 1e-12 < rates.lrs[plan.end - 3]  # the floor at step end, not before
 
 
+def test_a_budget_plans_again_once_the_slow_first_steps_are_past(monkeypatch):
+    """A fake clock: the first steps take 3 s (kernels chosen, caches warm), the rest 1 s. The first plan,
+    timed on the slow steps, ends the decay far too soon; planning again every few steps from the speed
+    since then moves the end to where a 4-minute budget really runs out, and the rate still only falls."""
+    import nlp_rnn.schedules as schedules
+    import nlp_rnn.training as training
+
+    clock = [0.0]
+    monkeypatch.setattr(training.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(schedules, "REPLAN_EVERY", 10)
+
+    class Tick(Rates):
+        def on_step(self, trainer, loss):
+            super().on_step(trainer, loss)
+            clock[0] += 3.0 if trainer.progress.step <= MEASURE_STEPS else 1.0
+
+    rates, firsts = Tick(), []
+
+    class First(Callback):
+        def on_step(self, trainer, loss):
+            if trainer.schedule.plan is not None and not firsts:
+                firsts.append(trainer.schedule.plan.end)
+
+    trainer = make(callbacks=[rates, First()], epochs=50, lr_schedule="cosine", lr_floor=0.0, max_minutes=4.0)
+    trainer.fit()
+    end = trainer.schedule.plan.end
+    assert firsts[0] < 90  # 20 steps in 57 s: about 0.35 steps/s planned for the 183 s left
+    assert 180 <= end <= 200 and trainer.progress.step >= end  # 1 step/s for the rest: the floor as the time ends
+    assert all(a >= b - 1e-12 for a, b in zip(rates.lrs[MEASURE_STEPS:end], rates.lrs[MEASURE_STEPS + 1:end]))
+    assert abs(rates.lrs[end - 2]) < 1e-9 < rates.lrs[end - 3]
+
+
 def test_step_and_plateau_are_torch_schedulers_and_unchanged_without_a_budget():
     trainer = make(epochs=4, lr=1.0, optimizer="sgd", lr_schedule="step", lr_decay=0.5, lr_decay_start=2)
     assert [r["lr"] for r in trainer.fit()] == [1.0, 1.0, 0.5, 0.25]
@@ -101,3 +133,14 @@ def test_a_budget_turns_a_presets_step_decay_into_a_planned_cosine():
     assert schedule_of({"lr_decay": 0.5}, 28.0) == "cosine"
     assert schedule_of({"lr_decay": 1.0}, 28.0) == "constant"
     assert schedule_of({"lr_decay": 0.5, "schedule": "step"}, 30.0) == "step"  # chosen (ptb-30min): kept
+
+
+def test_a_budget_is_not_cut_short_by_a_presets_epochs_unless_the_user_chose_them():
+    from nlp_rnn.textgen.pipeline import TextOptions, settings
+    from nlp_rnn.training import UNBOUNDED_EPOCHS
+
+    word = dict(corpus="lee", level="word")
+    assert settings(TextOptions(**word, max_minutes=28.0))["epochs"] == UNBOUNDED_EPOCHS  # the budget ends it
+    assert settings(TextOptions(**word))["epochs"] == 13  # no budget: the preset's
+    assert settings(TextOptions(**word, max_minutes=28.0, overrides=(("epochs", 5),)))["epochs"] == 5  # the user's
+    assert settings(TextOptions(**word, preset="ptb-30min"))["epochs"] == 8  # a step decay is written in epochs

@@ -83,15 +83,17 @@ def nproc(text: str) -> int | str:
     return text if text == "auto" else positive_int(text)
 
 
-def add_device_options(parser: argparse.ArgumentParser, trains: bool = False, ranks: bool = False) -> None:
+def add_device_options(parser: argparse.ArgumentParser, trains: bool = False, ranks: bool = False,
+                       precision: str = "fp32", precision_help: str = "") -> None:
     """--device and --precision for a command that runs a model; with ``ranks``, --nproc and --max-restarts too.
     ``main`` checks the device exists before the command runs, starts the ranks of --nproc and, for a
     command that does not train (the trainer sets its own), runs it under the precision's autocast."""
     parser.set_defaults(inference=not trains)
     parser.add_argument("--device", type=device_spec, default=None,
                         help="auto|cpu|cuda|cuda:N|mps (default: $NLP_RNN_DEVICE, else auto: CUDA, then MPS, then the CPU)")
-    parser.add_argument("--precision", choices=["fp32", "bf16", "fp16"], default="fp32",
-                        help="fp32 (default), bf16 (autocast) or fp16 (autocast + gradient scaling; GPUs only)")
+    parser.add_argument("--precision", choices=["fp32", "bf16", "fp16", "auto"], default=precision,
+                        help=precision_help or "fp32 (default), bf16 (autocast), fp16 (autocast + gradient scaling; "
+                                               "GPUs only) or auto (bf16 where the device computes it natively)")
     if ranks:
         parser.add_argument("--nproc", type=nproc, default=1,
                             help="ranks on this machine, through torch's elastic launcher (as torchrun); "

@@ -74,7 +74,10 @@ def _add_train(commands) -> None:
     train.add_argument("--out", required=True, help="model directory")
     train.add_argument("--force", action="store_true",
                        help="train into --out even if it holds another kind of model or other files")
-    add_device_options(train, trains=True, ranks=True)
+    add_device_options(train, trains=True, ranks=True, precision="auto",
+                       precision_help="auto (default): bf16 autocast for a word model on a device that computes bf16 "
+                                      "natively (a GPU from Ampere on, a CPU with AMX), else fp32; or fp32, bf16, "
+                                      "fp16 (GPUs only)")
     train.set_defaults(handler=run_train)
 
 

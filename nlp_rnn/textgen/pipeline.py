@@ -16,7 +16,7 @@ from nlp_rnn.text import Tokenizer
 from nlp_rnn.textgen.corpus import MAX_CORPUS_MB, corpus_files, read_text
 from nlp_rnn.textgen.data import corpus_ids, encode_ids, split_tail, vocabulary_from_ids
 from nlp_rnn.textgen.presets import DEFAULT_PRESET, PRESETS
-from nlp_rnn.textgen.recipe import build_model, training_config
+from nlp_rnn.textgen.recipe import build_model, epochs_of, training_config
 from nlp_rnn.textgen.task import LanguageModelTask, cross_entropy
 from nlp_rnn.training import Callback, Trainer
 from nlp_rnn.vocab import Vocabulary
@@ -39,7 +39,7 @@ class TextOptions:
     max_steps: int | None = None
     seed: int = 0
     device: str | None = None  # where to train (see nlp_rnn.devices); None: $NLP_RNN_DEVICE, else auto
-    precision: str = "fp32"  # fp32 | bf16 | fp16
+    precision: str = "auto"  # fp32 | bf16 | fp16 | auto: bf16 for a word model where the device computes it natively
     max_corpus_mb: float = MAX_CORPUS_MB  # each corpus's text, after decompression, at most (a gzip bomb stops here)
 
 
@@ -58,7 +58,16 @@ def settings(options: TextOptions) -> dict:
     chosen = {**PRESETS[name], **dict(options.overrides)}
     if chosen["level"] != options.level:
         chosen["level"] = options.level  # a preset's shape at the other level is still a valid model
+    chosen["epochs"] = epochs_of(chosen, "epochs" in dict(options.overrides), options.max_minutes)
     return chosen
+
+
+def precision_of(options: TextOptions) -> str:
+    """The run's precision: ``auto`` is bf16 for a word model (its time goes to the softmax's matrix products)
+    on a device with native bf16, fp32 otherwise (a character model's small matrices gain nothing)."""
+    from nlp_rnn.devices import resolve, resolve_precision
+
+    return resolve_precision(options.precision, resolve(options.device), matmul_bound=options.level == "word")
 
 
 def prepare(options: TextOptions, split_punctuation: bool, vocabulary: Vocabulary | None = None):
@@ -93,7 +102,7 @@ def train_text(options: TextOptions, out_dir: str | Path, resume: bool = False, 
     task = LanguageModelTask(train_ids, valid_ids, batch_size=s["batch_size"], bptt=s["bptt"],
                              eval_batch_size=min(10, s["batch_size"]))
     train_config = training_config(s, options.max_minutes, options.max_steps, options.seed, progress)
-    train_config = dataclasses.replace(train_config, device=options.device, precision=options.precision)
+    train_config = dataclasses.replace(train_config, device=options.device, precision=precision_of(options))
     info = {"vocabulary": vocabulary, "extra": {"tokenizer": dataclasses.asdict(tokenizer), "app": "textgen",
                                                 "options": dataclasses.asdict(options)}}
     trainer = Trainer(model, task, train_config, out_dir=out_dir, model_info=info, callbacks=callbacks)

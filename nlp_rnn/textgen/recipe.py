@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from nlp_rnn.errors import UserError
 from nlp_rnn.models.language_model import LanguageModel, LanguageModelConfig
-from nlp_rnn.training import TrainConfig
+from nlp_rnn.training import UNBOUNDED_EPOCHS, TrainConfig
 
 BUDGET_SCHEDULE = "cosine"
 
@@ -36,6 +36,15 @@ def schedule_words(chosen: dict, max_minutes: float | None) -> str:
 
 def budget_of(chosen: dict, max_minutes: float | None) -> float | None:
     return max_minutes if max_minutes is not None else chosen.get("max_minutes")
+
+
+def epochs_of(chosen: dict, user_epochs: bool, max_minutes: float | None) -> int:
+    """The preset's epochs, unless a budget ends the run: a decay planned for the budget is not cut short by
+    an epoch count written for runs without one (the user's own ``--epochs`` is kept)."""
+    budget = budget_of(chosen, max_minutes)
+    if budget and not user_epochs and schedule_of(chosen, budget) in ("cosine", "linear"):
+        return UNBOUNDED_EPOCHS
+    return chosen["epochs"]
 
 
 def build_model(chosen: dict, vocab_size: int, tied: bool) -> LanguageModel:
