@@ -32,25 +32,20 @@ BUDGET_MARGIN = 0.95  # the share of the rest of a budget planned for steps; the
 
 @dataclass(frozen=True)
 class Plan:
-    """The decay part of a per-step schedule: from share ``level`` of the full rate after step ``start`` to the
-    floor at step ``end``. A budget's plan made again keeps the curve continuous: it starts where the rate
-    had got to (``level``), at the step it had reached; ``origin`` is where the first plan began."""
+    """The decay part of a per-step schedule: the full rate after step ``start``, the floor at step ``end``.
+    A budget's plan made again keeps ``start`` and moves ``end`` (``again``: the step it was planned at), so
+    the curve stays one cosine (or line) over the whole run, as if its length had been known."""
 
     kind: str  # "cosine" | "linear"
     start: int
     end: int
     steps_per_second: float | None = None  # measured, for a budget; None when the length was known
-    level: float = 1.0
-    origin: int | None = None  # None: ``start`` (a first plan)
-
-    @property
-    def first(self) -> int:
-        return self.start if self.origin is None else self.origin
+    again: int | None = None
 
     def describe(self, lr: float, floor: float) -> str:
         how = f" (measured {self.steps_per_second:.1f} steps/s)" if self.steps_per_second else ""
-        again = f", planned again at step {self.start + 1:,}" if self.origin is not None else ""
-        return (f"{self.kind} decay from lr {lr:g} at step {self.first:,} to {lr * floor:g} at step {self.end:,}"
+        again = f", planned again at step {self.again:,}" if self.again is not None else ""
+        return (f"{self.kind} decay from lr {lr:g} at step {self.start:,} to {lr * floor:g} at step {self.end:,}"
                 f"{how}{again}")
 
 
@@ -141,10 +136,8 @@ class Schedule:
             return
         rate = done / max(seconds - self._since[1], 1e-9)
         end = max(self._end(step, seconds, rate), step + 1)
-        if end != self.plan.end:  # on from the rate step ``step`` ran at (decay count step - first - 1)
-            level = self._factor(step - self.plan.first - 1)
-            self.plan = dataclasses.replace(self.plan, start=step - 1, end=end, steps_per_second=rate,
-                                            level=level, origin=self.plan.first)
+        if end != self.plan.end:
+            self.plan = dataclasses.replace(self.plan, end=end, steps_per_second=rate, again=step)
             log.info("learning rate: %s", self.describe())
 
     def _end(self, step: int, seconds: float, rate: float | None) -> int | None:
@@ -160,11 +153,12 @@ class Schedule:
         self.decay = lr_scheduler.LambdaLR(self.optimizer, self._factor)
 
     def _factor(self, done: int) -> float:
-        """The share of the full rate after ``done`` decay steps: the step ``first + done + 1`` uses it, so
-        step ``end`` runs at the floor."""
+        """The share of the full rate after ``done`` decay steps: step ``start + done + 1`` uses it, so step
+        ``end`` runs at the floor. A plan made again moves the rest of the curve: the rate can step up a
+        little where the first plan's slow first steps had set ``end`` too soon."""
         plan, floor = self.plan, self.config.lr_floor
-        position = (done - (plan.start - plan.first)) / max(plan.end - plan.start - 1, 1)
-        return floor + (plan.level - floor) * _SHAPES[plan.kind](min(max(position, 0.0), 1.0))
+        position = done / max(plan.end - plan.start - 1, 1)
+        return floor + (1 - floor) * _SHAPES[plan.kind](min(position, 1.0))
 
     # ---- resume ------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Learning-rate schedules: torch's schedulers, planned for a budget, resumed exactly."""
 
+import math
 
 import pytest
 import torch
@@ -77,7 +78,7 @@ def test_a_budget_plans_the_decay_from_the_measured_speed(monkeypatch):
 def test_a_budget_plans_again_once_the_slow_first_steps_are_past(monkeypatch):
     """A fake clock: the first steps take 3 s (kernels chosen, caches warm), the rest 1 s. The first plan,
     timed on the slow steps, ends the decay far too soon; planning again every few steps from the speed
-    since then moves the end to where a 4-minute budget really runs out, and the rate still only falls."""
+    since then moves the end to where a 4-minute budget really runs out."""
     import nlp_rnn.schedules as schedules
     import nlp_rnn.training as training
 
@@ -102,8 +103,14 @@ def test_a_budget_plans_again_once_the_slow_first_steps_are_past(monkeypatch):
     end = trainer.schedule.plan.end
     assert firsts[0] < 90  # 20 steps in 57 s: about 0.35 steps/s planned for the 183 s left
     assert 180 <= end <= 200 and trainer.progress.step >= end  # 1 step/s for the rest: the floor as the time ends
-    assert all(a >= b - 1e-12 for a, b in zip(rates.lrs[MEASURE_STEPS:end], rates.lrs[MEASURE_STEPS + 1:end]))
     assert abs(rates.lrs[end - 2]) < 1e-9 < rates.lrs[end - 3]
+    # one cosine over the run, as if its length had been known: from the last plan on, exactly the curve
+    # (lrs[k - 2] is the rate step k runs at)
+    curve = [0.005 * (1 + math.cos(math.pi * (s - MEASURE_STEPS - 1) / (end - MEASURE_STEPS - 1)))
+             for s in range(MEASURE_STEPS + 1, end + 1)]
+    again = trainer.schedule.plan.again
+    assert rates.lrs[again - 1:end - 1] == pytest.approx(curve[again - MEASURE_STEPS:], abs=1e-12)
+    assert max(rates.lrs[MEASURE_STEPS:]) <= 0.01
 
 
 def test_step_and_plateau_are_torch_schedulers_and_unchanged_without_a_budget():

@@ -127,18 +127,27 @@ def cutoff_list(text: str) -> tuple[int, ...]:
 
 
 class SchedulePrinter:
-    """Prints the learning-rate schedule once it is planned (a budget's plan comes after its first steps)."""
+    """Prints the learning-rate schedule once it is planned (a budget's plan comes after its first steps), and
+    again after an epoch in which a budget's plan moved its end (planned again from the measured speed)."""
 
     def __init__(self):
-        self.printed = False
+        self.printed: str | None = None
 
     def on_step(self, trainer, loss: float) -> None:
-        if not self.printed and (trainer.schedule.plan is not None or trainer.config.lr_schedule not in ("cosine", "linear")):
-            print(f"learning rate: {trainer.schedule.describe()}", flush=True)
-            self.printed = True
+        if self.printed is None and (trainer.schedule.plan is not None
+                                     or trainer.config.lr_schedule not in ("cosine", "linear")):
+            self._print(trainer)
 
     def on_epoch_end(self, trainer, record: dict) -> None:
-        pass
+        plan = trainer.schedule.plan
+        if self.printed is not None and plan is not None and plan.origin is not None:
+            self._print(trainer)
+
+    def _print(self, trainer) -> None:
+        words = trainer.schedule.describe()
+        if words != self.printed and trainer.world.main:
+            print(f"learning rate: {words}", flush=True)
+        self.printed = words
 
 
 def run_train(args) -> int:
