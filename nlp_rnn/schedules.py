@@ -26,7 +26,7 @@ from torch.optim import Optimizer, lr_scheduler
 
 log = logging.getLogger(__name__)
 MEASURE_STEPS = 20  # steps timed before a budget's plan is made
-REPLAN_EVERY = 200  # a budget's end is planned again this often (steps), from the speed since the first plan
+REPLAN_EVERY = 50  # a budget's end is planned again this often (steps), from the speed since the first plan
 BUDGET_MARGIN = 0.95  # the share of the rest of a budget planned for steps; the rest is for evaluation and saving
 
 

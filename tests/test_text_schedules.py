@@ -151,3 +151,23 @@ def test_a_budget_is_not_cut_short_by_a_presets_epochs_unless_the_user_chose_the
     assert settings(TextOptions(**word))["epochs"] == 13  # no budget: the preset's
     assert settings(TextOptions(**word, max_minutes=28.0, overrides=(("epochs", 5),)))["epochs"] == 5  # the user's
     assert settings(TextOptions(**word, preset="ptb-30min"))["epochs"] == 8  # a step decay is written in epochs
+
+
+def test_the_cli_prints_the_plan_and_prints_it_again_after_an_epoch_that_moved_it(monkeypatch, capsys):
+    """The CLI's printer: the first plan once it is made, then again (once) after an epoch whose re-plan moved it."""
+    import nlp_rnn.schedules as schedules
+    import nlp_rnn.training as training
+    from nlp_rnn.cli.text import SchedulePrinter
+
+    clock = [0.0]
+    monkeypatch.setattr(training.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(schedules, "REPLAN_EVERY", 10)
+
+    class Tick(Callback):
+        def on_step(self, trainer, loss):
+            clock[0] += 3.0 if trainer.progress.step <= MEASURE_STEPS else 1.0
+
+    make(callbacks=[Tick(), SchedulePrinter()], epochs=50, lr_schedule="cosine", max_minutes=4.0).fit()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("learning rate: cosine decay from lr 0.01 at step 20 to 0.0001 at step ")
+    assert "planned again at step" in lines[1] and len(lines) == len(set(lines)) >= 2

@@ -140,7 +140,7 @@ class SchedulePrinter:
 
     def on_epoch_end(self, trainer, record: dict) -> None:
         plan = trainer.schedule.plan
-        if self.printed is not None and plan is not None and plan.origin is not None:
+        if self.printed is not None and plan is not None and plan.again is not None:
             self._print(trainer)
 
     def _print(self, trainer) -> None:
