@@ -87,7 +87,7 @@ def open_page(browser, url: str, name: str):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(url, timeout=60_000)
     page.locator("h1").first.wait_for(timeout=60_000)  # the script is running and drawing
-    wait_until_ready(page, 600_000)  # a first launch may train a default model
+    wait_until_ready(page, 600_000, url.rstrip("/").rsplit("/", 1)[-1] in DEFAULTS)  # a first launch may train one
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     return page
@@ -98,11 +98,13 @@ def wait_until_idle(page, timeout: int) -> None:
     page.wait_for_function(IDLE, timeout=timeout)
 
 
-def wait_until_ready(page, timeout: int) -> None:
+def wait_until_ready(page, timeout: int, has_model: bool = False) -> None:
     """Until the page is in its real state: no default model training (its panel goes, and the page reruns with the
     model, when it is published) and the script run over, twice a second apart: the title of a run arrives before
     its status widget and its first-use panel do, so one look can come too early."""
     ready = f"{IDLE} && !document.body.innerText.includes('{PANEL}')"
+    if has_model:  # a page with a model is ready when its caption names it (the status widget can lag the run)
+        ready += " && document.body.innerText.includes('Model: ') && !document.body.innerText.includes('training now')"
     deadline = time.time() + timeout / 1000
     while True:
         page.wait_for_function(ready, timeout=max(deadline - time.time(), 1) * 1000)
