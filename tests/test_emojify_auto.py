@@ -13,6 +13,7 @@ from nlp_rnn.emojify import auto
 from nlp_rnn.emojify.calibration import ensemble_probabilities, expected_calibration_error, fit_temperature
 from nlp_rnn.emojify.data import Example, read_examples
 from nlp_rnn.emojify.model import load
+from nlp_rnn.emojify.options import CANDIDATES
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,7 @@ def test_the_choice_is_the_ensemble_that_scores_best_out_of_fold():
     b[rows, truth] = np.where(rows % 3 != 1, 4.0, -1.0)
     c[rows, (truth + 1) % 3] = 1.0
     options = replace(auto.AutoOptions(), candidates=tuple(
-        auto.Candidate(name, auto.CANDIDATES[0].options, (1,)) for name in "abc"))
+        auto.Candidate(name, CANDIDATES[0].options, (1,)) for name in "abc"))
     members, table = auto.choose(options, {"a@1": a, "b@1": b, "c@1": c}, truth, fold, 3)
     assert [m.name for m in members] == ["a@1", "b@1"]
     assert table["a@1 + b@1"] == 1.0 > table["a@1"]
@@ -77,7 +78,7 @@ def test_every_ensemble_tried_holds_v1_and_a_better_mixture_without_it_is_not_ta
     options = auto.AutoOptions()
     tried = auto._ensembles(options)
     assert tried and all(any(m.candidate == auto.ANCHOR for m in members) for members in tried)
-    assert {m.candidate for members in tried for m in members} == {c.name for c in auto.CANDIDATES}
+    assert {m.candidate for members in tried for m in members} == {c.name for c in CANDIDATES}
     rng = np.random.default_rng(0)
     truth, fold = rng.integers(0, 3, 60), np.arange(60) % 3
     perfect = np.eye(3)[truth] * 5.0
