@@ -10,9 +10,10 @@ The planned length is known at once from epochs and ``max_steps``; with a time b
 seconds per step so far give how many steps the rest of the budget holds (nanoGPT decays over
 ``max_iters``; here the budget sets that number). The first steps are slow (kernels are chosen,
 bf16 weights cast, caches warm), so every ``REPLAN_EVERY`` steps the end is planned again from the
-speed since the plan was made, evaluations included; the decay (a ``LambdaLR`` of the plan) follows
-the new end from the step it has reached. Warm-up ends before the decay starts, so the two never
-act on one step. The state is JSON (``state``/``restore``) so a resumed run is exact.
+speed since the plan was made, evaluations included; the decay (a ``LambdaLR`` of the plan's
+position, steps done over its length) stays one curve over the run with its end moved. Warm-up
+ends before the decay starts, so the two never act on one step. The state is JSON
+(``state``/``restore``) so a resumed run is exact.
 """
 
 from __future__ import annotations

@@ -139,8 +139,7 @@ class SchedulePrinter:
             self._print(trainer)
 
     def on_epoch_end(self, trainer, record: dict) -> None:
-        plan = trainer.schedule.plan
-        if self.printed is not None and plan is not None and plan.again is not None:
+        if self.printed is not None:  # _print says nothing when the plan has not moved
             self._print(trainer)
 
     def _print(self, trainer) -> None:
