@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from nlp_rnn.cli.parsing import EPOCHS, STEPS, add_device_options, add_group, bounded_int, count, seed
 from nlp_rnn.engines import ENGINES
 
@@ -228,29 +230,24 @@ def _numpy_settings(workers: int):
     return threadpool_limits(1, user_api="blas")
 
 
+@contextlib.contextmanager
 def _torch_settings(workers: int):
     """torch's threads and oneDNN while classifying on torch, restored after (for callers of main() in the same process)."""
-    import contextlib
-
     import torch
 
-    @contextlib.contextmanager
-    def settings():
-        threads, onednn = torch.get_num_threads(), torch.backends.mkldnn.enabled
-        if workers > 1:
-            # Batches side by side, one core each, beat one batch on every core: these matrices are too
-            # small to split well (2 cores: 37,000 vs 30,000 sentences/s for the bare model).
-            torch.set_num_threads(1)
-        # A stream meets a new (sentences, length) shape in almost every batch, and oneDNN compiles an LSTM
-        # for each: torch's own LSTM is faster on them (23,300 vs 22,200 sentences/s over a million lines).
-        torch.backends.mkldnn.enabled = False
-        try:
-            yield
-        finally:
-            torch.set_num_threads(threads)
-            torch.backends.mkldnn.enabled = onednn
+    from nlp_rnn.threads import one_thread
 
-    return settings()
+    onednn = torch.backends.mkldnn.enabled
+    # A stream meets a new (sentences, length) shape in almost every batch, and oneDNN compiles an LSTM
+    # for each: torch's own LSTM is faster on them (23,300 vs 22,200 sentences/s over a million lines).
+    torch.backends.mkldnn.enabled = False
+    try:
+        # Batches side by side, one core each, beat one batch on every core: these matrices are too
+        # small to split well (2 cores: 37,000 vs 30,000 sentences/s for the bare model).
+        with one_thread() if workers > 1 else contextlib.nullcontext():
+            yield
+    finally:
+        torch.backends.mkldnn.enabled = onednn
 
 
 def run_explain(args) -> int:

@@ -72,7 +72,6 @@ ANCHOR = "v1"  # in every ensemble tried
 class Member:
     candidate: str
     epochs: int
-    seed: int = 0  # added to AutoOptions.seed for the member's final training
 
     @property
     def name(self) -> str:
