@@ -56,8 +56,8 @@ class _Record(ProgressRecord):
 class FirstUse:
     """``train(record)`` in a thread: it trains (or waits for another process to train) and returns the model."""
 
-    def __init__(self, directory: Path, what: str, train: Callable[[ProgressRecord], object]):
-        self.directory, self.what, self._train = directory, what, train
+    def __init__(self, what: str, train: Callable[[ProgressRecord], object]):
+        self.what, self._train = what, train
         self._cancelled = threading.Event()
         self.record: ProgressRecord = _Record(f"Training {what}", self._cancelled)
         self.model: object | None = None  # the trained model, loaded: handed to the pages' cache once
@@ -91,7 +91,7 @@ def first_use(directory: Path, what: str, train: Callable[[ProgressRecord], obje
     with _guard:
         job = _jobs.get(directory)
         if job is None or job.done:
-            job = _jobs[directory] = FirstUse(directory, what, train)
+            job = _jobs[directory] = FirstUse(what, train)
             job._thread.start()
         return job
 

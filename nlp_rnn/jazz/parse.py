@@ -113,7 +113,7 @@ def _from_json(text: str, source: str) -> list[ParsedScore]:
     for raw in json.loads(text):
         parts = [PartNotes(**part) for part in raw["parts"]]
         pieces.append(ParsedScore(source=source, parts=parts, beats_per_bar=raw["beats_per_bar"], tempo=raw["tempo"],
-                                  padding=raw.get("padding", 0.0)))
+                                  padding=raw["padding"]))
     return pieces
 
 

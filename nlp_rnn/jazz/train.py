@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from nlp_rnn import checkpoint, distributed
+from nlp_rnn.devices import to_model
 from nlp_rnn.errors import UserError
 from nlp_rnn.jazz.context import CONTEXT_SIZE, context_tensor
 from nlp_rnn.jazz.model import JazzModel, JazzModelConfig
@@ -79,14 +80,12 @@ class WindowTask(Task):
         """The mean next-token loss over the held-apart ends of the pieces, each run whole (none: {})."""
         if not self.held_apart:
             return {}
-        was_training, total, count = model.training, 0.0, 0
-        model.eval()
-        with torch.no_grad():
-            for tokens, context in self.held_apart:
-                logits, _ = model(tokens[None, :-1], None if context is None else context[None, :-1])
-                total += float(F.cross_entropy(logits[0], tokens[1:], reduction="sum"))
-                count += len(tokens) - 1
-        model.train(was_training)
+        total, count = 0.0, 0  # the Trainer evaluates in eval mode, without gradients
+        for tokens, context in self.held_apart:
+            tokens, context = to_model(model, (tokens, context))
+            logits, _ = model(tokens[None, :-1], None if context is None else context[None, :-1])
+            total += float(F.cross_entropy(logits[0], tokens[1:], reduction="sum"))
+            count += len(tokens) - 1
         return {"val_loss": total / count}
 
 
