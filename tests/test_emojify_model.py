@@ -187,16 +187,17 @@ def test_classify_reads_the_input_lazily(v2_dir, workers):
     batches.close()
 
 
-def test_cli_classify_memory_does_not_grow_with_the_input(tmp_path, v2_dir, capsys):
+@pytest.mark.parametrize("engine", ["torch", "numpy"])
+def test_cli_classify_memory_does_not_grow_with_the_input(tmp_path, v2_dir, capsys, engine):
     """60 batches of new (sentences, length) shapes: no per-shape cache may pile up (oneDNN's did, 2 MB a batch, on the
-    torch engine; the numpy engine has no per-shape state)."""
+    torch engine), nor anything kept per batch (the numpy engine's packed steps, chunks and probabilities)."""
     words = "i love my dog pizza is great we won the game so sad today what fun".split()
     rng = random.Random(0)
 
     def classify(lines: int) -> None:
         path = tmp_path / f"{lines}.txt"
         path.write_text("".join(" ".join(rng.choices(words, k=rng.randint(1, 30))) + "\n" for _ in range(lines)))
-        assert main(["emojify", "classify", "--model", str(v2_dir), str(path), "--batch-size", "1000", "--engine", "torch"]) == 0
+        assert main(["emojify", "classify", "--model", str(v2_dir), str(path), "--batch-size", "1000", "--engine", engine]) == 0
         assert len(capsys.readouterr().out.splitlines()) == lines + 1
 
     def resident_mb() -> float:

@@ -6,6 +6,7 @@ others are ordinary checkpoints in ``members/1``, ``members/2``, ... beside it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from nlp_rnn.errors import DataError
@@ -31,3 +32,15 @@ def check_member(member, top, directory: Path) -> None:
         top.vocabulary is None or member.vocabulary.index_to_token == top.vocabulary.index_to_token)
     if member.labels != top.labels or member.vectors != top.vectors or member.tokenizer != top.tokenizer or not same_words:
         raise DataError(directory, "ensemble member does not match the model it belongs to", "retrain the model")
+
+
+def load_members(auto: dict, directory: Path, top, load: Callable[[Path], object]) -> tuple[list, float]:
+    """(the other members' classifiers, the temperature) of the ensemble ``auto`` describes, each member read
+    by ``load`` (the torch or the numpy loader) and checked against ``top``, the model of ``directory``."""
+    folders, temperature = ensemble_of(auto, directory)
+    classifiers = []
+    for folder in folders:
+        member = load(folder)
+        check_member(member, top, folder)
+        classifiers.extend(member.classifiers)
+    return classifiers, temperature

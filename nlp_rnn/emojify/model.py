@@ -20,7 +20,7 @@ import torch
 
 from nlp_rnn.devices import to_model
 from nlp_rnn.emojify.encoding import TOKENIZER, Words, shared_rows, vector_arrays  # noqa: F401 (shared_rows: public here too)
-from nlp_rnn.emojify.members import check_member, ensemble_of
+from nlp_rnn.emojify.members import load_members
 from nlp_rnn.errors import DataError
 from nlp_rnn.models.classifier import Classifier
 from nlp_rnn.models.store import load_model
@@ -153,12 +153,7 @@ def load(directory: str | Path, device: str | None = None) -> EmojiModel:
 
 def _with_members(model: EmojiModel, auto: dict, directory: Path, device: str | None = None) -> EmojiModel:
     """An --model auto checkpoint: its other members live beside it (see ``members``)."""
-    folders, temperature = ensemble_of(auto, directory)
-    others = []
-    for folder in folders:
-        member = load(folder, device)
-        check_member(member, model, folder)
-        others.append(member.classifier)
+    others, temperature = load_members(auto, directory, model, lambda folder: load(folder, device))
     return EmojiModel(model.classifier, model.labels, model.vectors, model.vocabulary, model.tokenizer, others,
                       temperature, auto)
 

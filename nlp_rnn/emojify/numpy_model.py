@@ -18,7 +18,7 @@ import numpy as np
 from nlp_rnn import checkpoint, manifest
 from nlp_rnn.emojify.calibration import softmax
 from nlp_rnn.emojify.encoding import TOKENIZER, Words, vector_arrays
-from nlp_rnn.emojify.members import check_member, ensemble_of
+from nlp_rnn.emojify.members import load_members
 from nlp_rnn.emojify.numpy_classifier import NumpyClassifier, Tokens, classifier_shapes
 from nlp_rnn.errors import DataError
 from nlp_rnn.models.classifier_config import ClassifierConfig
@@ -100,12 +100,7 @@ def load(directory: str | Path) -> NumpyEmojiModel:
     auto = extra.get("auto")
     if auto is None:
         return model
-    folders, temperature = ensemble_of(auto, directory)
-    members = []
-    for folder in folders:
-        member = load(folder)
-        check_member(member, model, folder)
-        members.extend(member.classifiers)
+    members, temperature = load_members(auto, directory, model, load)
     return NumpyEmojiModel([model.classifier, *members], model.labels, vectors, vocabulary, model.tokenizer,
                            temperature, auto)
 
