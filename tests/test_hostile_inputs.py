@@ -311,6 +311,19 @@ def test_a_dense_midi_file_is_refused_before_music21_reads_it(tmp_path, capsys, 
     fails_with_one_line(capsys, ["jazz", "stats", str(path)], str(path), "20,001 notes (over 20,000")
 
 
+def test_a_midi_file_claiming_hours_is_refused_before_music21_reads_it(tmp_path, capsys, monkeypatch):
+    import mido
+
+    _refuse_music21(monkeypatch)  # music21 would fill the hours with rests for minutes
+    track = mido.MidiTrack([mido.Message("note_on", note=60, velocity=64, time=0),
+                            mido.Message("note_off", note=60, velocity=0, time=96 * 20_001)])  # one damaged delta
+    path = tmp_path / "hours.mid"
+    file = mido.MidiFile(ticks_per_beat=96)
+    file.tracks.append(track)
+    file.save(path)
+    fails_with_one_line(capsys, ["jazz", "stats", str(path)], str(path), "tracks last 20,001 quarter notes")
+
+
 def test_abc_is_read_without_music21_s_quadratic_beaming(tmp_path, monkeypatch):
     """Beams are notation only: the notes read are the same, and makeBeams (88% of a long tune's read) never runs."""
     from dataclasses import asdict

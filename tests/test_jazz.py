@@ -242,6 +242,20 @@ def test_harmony_guide_puts_chord_tones_on_strong_beats(tiny_model):
     assert guided.melody == improvise(improviser, bars=4, seed=9, options=SoloOptions(guide="harmony")).melody
 
 
+def test_harmony_fit_ranks_bars_by_the_share_of_chord_tones_on_strong_beats():
+    # what the guide keeps must have the higher share of chord tones among strong-beat notes: a scale or
+    # approach tone on beat 3 lowers the share, a rest there does not (the old score tied these bars)
+    from nlp_rnn.jazz.guide import harmony_fit
+
+    def fit(tokens: list[str]) -> int:
+        return harmony_fit(tokens, 8.0, PROGRESSION, 4.0)
+
+    assert fit(["C,2", "R,2"]) > fit(["C,2", "S,2,<1,2>"]) > fit(["C,2", "X,2,<1,2>"])
+    assert fit(["C,2", "R,2"]) > fit(["C,2", "A,2,<1,2>"])
+    assert fit(["C,2", "C,2,<3,4>"]) > fit(["C,2", "R,2"])
+    assert fit(["C,1", "S,1,<1,2>", "R,2"]) == fit(["C,4"])  # beats 2 and 4 are not strong
+
+
 def test_evaluate_scores_held_out_music_and_counts_unknown_tokens(tiny_model):
     improviser = load_improviser(tiny_model)
     seen = evaluate(improviser, [scale_piece(8)])

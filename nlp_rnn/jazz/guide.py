@@ -1,9 +1,13 @@
 """Harmony-guided sampling (after BebopNet's harmony-guided search): bar by bar, sample several
 continuations and keep the one whose notes on strong beats fit the chord best.
 
-A candidate's score counts its strong-beat notes (the first beat of each half bar: beats 1 and 3
-in 4/4) that are chord tones, minus those that are neither chord nor scale tones. Ties go to the
-earlier sample, so the model's own preferences still decide everything the harmony does not.
+A candidate's score is taken over its strong-beat notes (the first beat of each half bar: beats 1
+and 3 in 4/4): +1 for a chord tone, -1 for a scale or approach tone, -2 for any other tone; a rest or
+a held note on a strong beat counts 0. What is measured is the share of chord tones among the
+strong-beat notes, so every strong-beat note that is not a chord tone must cost: when scale and
+approach tones cost nothing, a bar with one chord tone and two scale tones on its strong beats
+tied a bar with one chord tone alone. Ties go to the earlier sample, so the model's own
+preferences still decide everything the harmony does not.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from nlp_rnn.jazz.track import ChordTrack
 from nlp_rnn.sampling import SampleConfig, generate
 
 GUIDE_CANDIDATES = 8  # samples per bar
+FIT = {"C": 1, "S": -1, "A": -1, "X": -2}  # a strong-beat note's worth by its tone type
 
 
 def harmony_fit(tokens: list[str], onset: float, chords: list[Chord], beats_per_bar: float) -> int:
-    """Chord tones minus outside tones among the strong-beat notes of ``tokens`` starting at ``onset``."""
+    """The FIT of the strong-beat notes of ``tokens`` starting at ``onset`` (rests count 0)."""
     score = 0
     for token in tokens:
         match = TOKEN.match(token)
@@ -30,7 +35,7 @@ def harmony_fit(tokens: list[str], onset: float, chords: list[Chord], beats_per_
         if match.group("type") != "R" and is_strong_beat(onset, beats_per_bar):
             pitch = match.group("pitch")
             kind = tone_type(int(pitch), chord_at(chords, onset)) if pitch else match.group("type")
-            score += {"C": 1, "X": -1}.get(kind, 0)
+            score += FIT[kind]
         onset += duration_of(token)
     return score
 
