@@ -118,8 +118,9 @@ LOADERS = {  # kind: the module with load_default and default_model_dir, and the
 @st.cache_resource(show_spinner="Loading the model …")
 def _default(kind: str, directory: str):  # directory: a new cache folder or new default options are another model
     job = background.job(Path(directory))
-    if job is not None and job.model is not None:
-        return job.model  # trained and loaded by this process's first use: not loaded twice
+    if job is not None and job.model is not None:  # trained and loaded by this process's first use: not loaded twice
+        model, job.model = job.model, None  # handed over once: a cache cleared later frees it
+        return model
     return importlib.import_module(LOADERS[kind][0]).load_default(progress=False)
 
 

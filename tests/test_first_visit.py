@@ -105,6 +105,7 @@ def test_while_the_default_trains_the_page_works_and_the_panel_moves(gated_text_
     at.run()  # what the panel's rerun does once the model is published
     assert not at.exception and not panel_text(at) and not any(PANEL in i.value for i in at.info)
     assert at.caption[0].value.startswith("Model: default (built-in Lee corpus")
+    assert job.model is None  # handed to the pages' cache, not also kept by the job (a cleared cache frees it)
     at.button(key="text_generate").click().run()
     assert not at.exception and at.text_area(key="text_output").value.startswith("The ")
 
