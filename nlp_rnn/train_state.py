@@ -95,3 +95,18 @@ def load_training_state(
         torch.cuda.set_rng_state_all(list(runtime["cuda_rng"]))  # dropout masks on the GPU continue too
     task_state = {k.removeprefix("task."): v for k, v in runtime.items() if k.startswith("task.")}
     return meta["progress"], task_state
+
+
+SCALER_FIELDS = {"scale", "growth_factor", "backoff_factor", "growth_interval", "_growth_tracker"}
+
+
+def restore_scaler(scaler: torch.amp.GradScaler, state: dict | None, directory: Path) -> None:
+    """Give an enabled (fp16) gradient scaler the scale and growth count it had; without them a resumed run starts
+    again from 65536 and skips the steps its scale overflows. A damaged state is a DataError, not a later crash."""
+    if not scaler.is_enabled() or not state:
+        return
+    if set(state) != SCALER_FIELDS or not all(type(v) in (int, float) for v in state.values()):
+        raise DataError(directory / RESUME, "damaged gradient-scaler state",
+                        "resume with the same options, or train afresh without --resume")
+    scaler.load_state_dict(state)
+

@@ -27,7 +27,7 @@ from nlp_rnn import checkpoint, distributed
 from nlp_rnn.devices import Placement, to_device
 from nlp_rnn.models.store import save_model
 from nlp_rnn.schedules import Schedule
-from nlp_rnn.train_state import load_training_state, save_training_state
+from nlp_rnn.train_state import load_training_state, restore_scaler, save_training_state
 from nlp_rnn.writer_lock import writer
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,7 @@ class Progress:
     bad_epochs: int = 0  # epochs since the best one
     history: list = field(default_factory=list)
     schedule: dict | None = None  # the learning-rate schedulers' state (nlp_rnn.schedules)
+    scaler: dict | None = None  # fp16's gradient scaler (its scale and growth count): a resumed run scales on
 
 
 class Trainer:
@@ -167,6 +168,7 @@ class Trainer:
         if not self.world.main:  # the saved epoch totals are all ranks' (rank 0 keeps them, the rest start at 0)
             self.progress.loss_sum, self.progress.items = 0.0, 0
         self.task.load_state_tensors(to_device(task_state, self.placement.device))
+        restore_scaler(self.scaler, self.progress.scaler, self.out_dir)
         if checkpoint.exists(self.out_dir):
             _, tensors = checkpoint.load(self.out_dir)
             self._best_state = {**self._snapshot(), **tensors["model"]}  # the best epoch so far, from disk
@@ -346,7 +348,8 @@ class Trainer:
         if self.out_dir is None:
             return
         task_state = self.task.state_tensors()  # a collective under N ranks: every rank takes part
-        progress = {**vars(self.progress), "schedule": self.schedule.state() if self.schedule else None}
+        progress = {**vars(self.progress), "schedule": self.schedule.state() if self.schedule else None,
+                    "scaler": self.scaler.state_dict() or None}
         progress["loss_sum"], progress["items"] = distributed.all_sum([self.progress.loss_sum, self.progress.items])
         progress["items"] = int(progress["items"])
         if self.world.main:

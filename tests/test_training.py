@@ -68,6 +68,31 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path, stop_after
     assert [r["train_loss"] for r in straight.progress.history] == [r["train_loss"] for r in resumed.progress.history]
 
 
+def test_resume_keeps_the_fp16_gradient_scalers_scale(tmp_path, monkeypatch):
+    """fp16 (CUDA only) scales the loss by a factor the scaler grows and backs off as it goes; a resumed run that
+    started again from the initial scale would skip or underflow steps the uninterrupted run took. Here a CPU scaler
+    that doubles every 2 steps stands in for it."""
+    from nlp_rnn.devices import Placement
+
+    monkeypatch.setattr(Placement, "scaler", lambda self: torch.amp.GradScaler("cpu", init_scale=8.0, growth_interval=2))
+    straight = make_trainer(tmp_path / "straight")
+    straight.fit()
+    interrupted = make_trainer(tmp_path / "resumed", max_steps=7)
+    interrupted.fit()
+    resumed = make_trainer(tmp_path / "resumed")
+    resumed.resume()
+    assert resumed.scaler.state_dict() == interrupted.scaler.state_dict() != {}
+    assert resumed.scaler.get_scale() > 8.0
+    resumed.fit()
+    assert resumed.scaler.get_scale() == straight.scaler.get_scale()
+    assert_same_weights(weights(straight.model), weights(resumed.model))
+
+    state = tmp_path / "resumed" / RESUME
+    state.write_text(state.read_text().replace('"scale": ', '"scale": "big", "was": '))
+    with pytest.raises(DataError, match="resume.json: damaged gradient-scaler state"):
+        make_trainer(tmp_path / "resumed").resume()
+
+
 def test_resume_without_state_is_a_clear_error(tmp_path):
     with pytest.raises(DataError, match="no training state"):
         make_trainer(tmp_path).resume()
