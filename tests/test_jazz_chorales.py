@@ -38,6 +38,10 @@ def test_held_out_chorales_are_a_stable_fifth_by_name():
     names = [Path(f"bwv{i}.6.mxl") for i in range(1, 201)]
     held = [p for p in names if is_held_out(p)]
     assert 25 <= len(held) <= 55 and held == [p for p in names if is_held_out(p)]
+    corpus = Path("/site-packages/music21/corpus")
+    assert [is_held_out(corpus / "bach" / p) for p in names] == [is_held_out(p) for p in names]  # by name alone
+    # a quartet's movement1.mxl names many files: the composer and work folders count too
+    assert is_held_out(corpus / "haydn/opus74no1/movement1.mxl") != is_held_out(corpus / "mozart/k80/movement1.mxl")
 
 
 def test_a_pickup_starts_on_its_beat_with_chords_and_beat_features_in_place():

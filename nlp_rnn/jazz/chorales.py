@@ -1,6 +1,7 @@
-"""Bach's chorales as melodies with real harmony: the soprano is the melody, and the chords come from
-the three lower voices beat by beat (the template that best explains the pitches sounding in each
-beat, the bass as the bass; a beat with the chord before it adds no change).
+"""Four-part music as melodies with real harmony: Bach's chorales (the soprano) and the string quartets
+in music21's corpus (the first violin). The chords come from the three lower voices beat by beat (the
+template that best explains the pitches sounding in each beat, the bass as the bass; a beat with the
+chord before it adds no change).
 
 The chords are the composer's, independent of the melody a model predicts: chords guessed from the
 melody itself (what tunes without an accompaniment get) tell a chord-conditioned model the notes it
@@ -17,12 +18,24 @@ from nlp_rnn.jazz.parse import ParsedScore, parse_file
 from nlp_rnn.jazz.piece import Piece, chords_per_beat, lead_in, select
 
 VOICES = 4  # soprano, alto, tenor, bass
+# the string quartets' movements in music21's corpus that are read in a second or two (Beethoven's later quartets,
+# 0.1-0.4 MB each, take far longer): a melody that moves in eighths and sixteenths over harmony, as songs do
+QUARTETS = ("haydn/opus1no1", "haydn/opus74no1", "mozart/k80", "mozart/k155", "mozart/k156", "mozart/k458",
+            "beethoven/opus18no1", "schumann_robert/opus41no1")
+
+
+def _corpus() -> Path:
+    return Path(importlib.util.find_spec("music21").submodule_search_locations[0]) / "corpus"
 
 
 def chorale_files() -> list[Path]:
     """The chorales in the installed music21's corpus (bach/bwv*.mxl), in name order."""
-    root = Path(importlib.util.find_spec("music21").submodule_search_locations[0]) / "corpus" / "bach"
-    return sorted(root.glob("bwv*.mxl"))
+    return sorted((_corpus() / "bach").glob("bwv*.mxl"))
+
+
+def quartet_files() -> list[Path]:
+    """The QUARTETS' movements (MusicXML) in the installed music21's corpus, in name order."""
+    return [path for folder in QUARTETS for path in sorted((_corpus() / folder).glob("*.mxl"))]
 
 
 def chorale_piece(score: ParsedScore) -> Piece | None:
@@ -40,12 +53,24 @@ def chorale_piece(score: ParsedScore) -> Piece | None:
 
 
 def is_held_out(path: Path, share: int = 5) -> bool:
-    """One chorale in ``share``, by a hash of its file name (stable across machines and music21 versions)."""
-    return zlib.crc32(path.name.encode()) % share == 0
+    """One file in ``share``, by a hash of its path inside the corpus (stable across machines and music21
+    versions; a chorale's is its file name, as before: a quartet's movement1.mxl names several files)."""
+    name = path.name if path.parent.name == "bach" else "/".join(path.parts[-3:])
+    return zlib.crc32(name.encode()) % share == 0
+
+
+def four_part_pieces(paths: list[Path], held_out: bool, limit: int | None = None) -> list[Piece]:
+    """The pieces of ``paths`` kept for training (``held_out=False``) or the held-out fifth, at most ``limit`` files."""
+    paths = [p for p in paths if is_held_out(p) == held_out][:limit]
+    pieces = (chorale_piece(score) for path in paths for score in parse_file(path))
+    return [piece for piece in pieces if piece is not None]
 
 
 def chorale_pieces(held_out: bool, limit: int | None = None) -> list[Piece]:
     """The training chorales (``held_out=False``) or the held-out fifth, at most ``limit`` of them."""
-    paths = [p for p in chorale_files() if is_held_out(p) == held_out][:limit]
-    pieces = (chorale_piece(score) for path in paths for score in parse_file(path))
-    return [piece for piece in pieces if piece is not None]
+    return four_part_pieces(chorale_files(), held_out, limit)
+
+
+def quartet_pieces(held_out: bool) -> list[Piece]:
+    """The training quartet movements (``held_out=False``) or the held-out fifth."""
+    return four_part_pieces(quartet_files(), held_out)
