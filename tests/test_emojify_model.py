@@ -245,3 +245,19 @@ def test_the_packaged_layer_read_without_gensim_holds_gensims_vectors():
     for word in ("love", "pizza", "baseball", ","):
         assert torch.equal(layer.weight[rows[word]], torch.from_numpy(kv[word].copy()))
     assert not layer.weight[0].any()  # padding
+
+
+def test_frequency_weights_count_frequent_words_less(bundled):
+    """Smooth inverse frequency: "the" (row 1 of GloVe, the most frequent word) weighs about 1%, the 1,000th word
+    over 90%, padding nothing; a V1 trained with them stores the weight and reads "the" far less than plain V1."""
+    from nlp_rnn.models.classifier import frequency_weight
+
+    weights = frequency_weight(torch.tensor([0.0, 1.0, 10.0, 1_000.0, 100_000.0]), 1e-3, 400_001)
+    assert weights[0] == 0 and bool((weights.diff() > 0).all()) and weights[1] < 0.02 and weights[3] > 0.9
+    model, _ = train(EmojifyOptions(model="v1", frequency_weights=1e-3, epochs=1), *bundled, None, progress=False)
+    assert model.classifier.config.frequency_weights == 1e-3
+    the, pizza = model.batch(["the pizza"])[0][0].tolist()
+    pooled, _ = model.classifier.pool(torch.tensor([[the, pizza]]), torch.tensor([2]))
+    vectors = model.classifier.embedding.weight
+    share = float(torch.linalg.lstsq(torch.stack([vectors[the], vectors[pizza]]).T, pooled[0].unsqueeze(1)).solution[0])
+    assert share < 0.05  # plain V1: 0.5

@@ -25,13 +25,16 @@ from nlp_rnn.models.classifier import Classifier, ClassifierConfig
 from nlp_rnn.models.shapes import expected_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
-KINDS = [dict(cell="none"), dict(cell="none", pooling="attention"), dict(cell="lstm", num_layers=2),
+KINDS = [dict(cell="none"), dict(cell="none", pooling="attention"), dict(cell="none", pooling="max", frequency_weights=0.3),
+         dict(cell="none", pooling="attention", frequency_weights=0.05), dict(cell="lstm", num_layers=2),
+         dict(cell="gru", num_layers=1, pooling="max"),
          dict(cell="lstm", num_layers=1, bidirectional=True, pooling="attention"),
          dict(cell="lstm", num_layers=2, bidirectional=True), dict(cell="gru", num_layers=2, bidirectional=True, pooling="mean"),
          dict(cell="rnn", num_layers=3, pooling="attention")]
 # every kind the CLI's --model auto, v1 and v2 can make, in one ensemble (trained one step each: parity needs no skill)
 CANDIDATES = (
     Candidate("v1", EmojifyOptions(model="v1", epochs=1), (1,)),
+    Candidate("v1-sif", EmojifyOptions(model="v1", frequency_weights=1e-3, epochs=1), (1,)),
     Candidate("v1-attention", EmojifyOptions(model="v1", pooling="attention", epochs=1), (1,)),
     Candidate("bilstm", EmojifyOptions(model="v2", layers=1, hidden=6, bidirectional=True, pooling="attention", epochs=1), (1,)),
     Candidate("v2", EmojifyOptions(model="v2", layers=2, hidden=6, epochs=1), (1,)),
@@ -48,7 +51,7 @@ def bundled():
 
 @pytest.fixture(scope="module")
 def ensemble_dir(tmp_path_factory, bundled):
-    """An --model auto folder holding all four candidates and a fitted-looking temperature (the stored choice that
+    """An --model auto folder holding all five candidates and a fitted-looking temperature (the stored choice that
     --resume reuses, so no cross-validation runs)."""
     out = tmp_path_factory.mktemp("numpy") / "ensemble"
     out.mkdir()
@@ -79,7 +82,8 @@ def test_the_numpy_classifier_gives_torch_logits_for_every_kind(kind):
 def test_an_ensemble_with_its_temperature_gives_torch_probabilities(ensemble_dir, bundled):
     expected_model, got_model = torch_model.load(ensemble_dir, "cpu"), numpy_model.load(ensemble_dir)
     assert got_model.temperature == TEMPERATURE and len(got_model.classifiers) == len(CANDIDATES)
-    assert [c.config.cell for c in got_model.classifiers] == ["none", "none", "lstm", "lstm"]
+    assert [c.config.cell for c in got_model.classifiers] == ["none", "none", "none", "lstm", "lstm"]
+    assert got_model.classifiers[1].config.frequency_weights == 1e-3
     texts = SENTENCES + [e.text for e in bundled[1]]
     expected = expected_model.probabilities(texts).numpy()
     got = got_model.probabilities(texts)
@@ -177,7 +181,7 @@ def test_the_numpy_loader_refuses_what_the_torch_loader_refuses(ensemble_dir, tm
     import shutil
 
     broken = tmp_path / "broken"
-    shutil.copytree(ensemble_dir / "members" / "2", broken)  # the bilstm
+    shutil.copytree(ensemble_dir / "members" / "3", broken)  # the bilstm
     meta = json.loads((broken / "checkpoint.json").read_text())
     meta["config"]["hidden_size"] = 7
     (broken / "checkpoint.json").write_text(json.dumps(meta))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from nlp_rnn.cli.parsing import EPOCHS, STEPS, add_device_options, add_group, bounded_int, count, seed
+from nlp_rnn.cli.parsing import EPOCHS, STEPS, add_device_options, add_group, bounded_float, bounded_int, count, seed
 from nlp_rnn.engines import ENGINES
 
 MODEL_HELP = "model directory (default: the bundled model, trained on first use)"
@@ -28,15 +28,19 @@ def register(subparsers, name: str, help_text: str) -> None:
     train.add_argument("--valid", help="validation CSV (default: the file's split column, else 15%% carved off a file of 500+ "
                        "sentences; a smaller one trains on every sentence)")
     train.add_argument("--model", choices=["auto", "v1", "v2"], default="auto",
-                       help="auto (default): chosen by cross-validation among V1, V1 with attention and an attention BiLSTM, "
-                       "possibly an ensemble; v1: averaged vectors; v2: LSTM stack")
+                       help="auto (default): chosen by cross-validation among V1 with frequency weights, V1 with attention "
+                       "and an attention BiLSTM, possibly an ensemble; v1: averaged vectors; v2: LSTM stack")
     train.add_argument("--folds", type=bounded_int(2, 100), default=5, help="auto: stratified folds (default 5)")
     train.add_argument("--vectors", default="glove-6b-50d", help="word vectors spec (default glove-6b-50d)")
     train.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="v2 cell (default lstm)")
     train.add_argument("--layers", type=count(16), help="v2 layers (default 2)")
     train.add_argument("--hidden", type=count(8_192), help="v2 units per layer (default 128)")
     train.add_argument("--bidirectional", action="store_true", default=None, help="v2 reads both ways")
-    train.add_argument("--pooling", choices=["last", "mean", "attention"], help="v2 pooling (default last)")
+    train.add_argument("--pooling", choices=["last", "mean", "max", "attention"],
+                       help="v2 pooling (default last); v1: max or attention beside the average")
+    train.add_argument("--frequency-weights", type=bounded_float(0.0, 1.0, open_low=True), metavar="A",
+                       help="v1: weigh words by a / (a + their frequency), estimated from the vectors' order "
+                       "(smooth inverse frequency; e.g. 1e-3)")
     train.add_argument("--trainable-embeddings", action="store_true", default=None, help="v1/v2: fine-tune the word vectors")
     train.add_argument("--unfreeze-after", type=count(EPOCHS), metavar="N",
                        help="fine-tune the word vectors after N epochs (off by default: it did not help; see README)")
@@ -98,7 +102,8 @@ def _model(args):
     return load(args.model, args.device)
 
 
-SINGLE_MODEL_FLAGS = ("cell", "layers", "hidden", "bidirectional", "pooling", "trainable_embeddings", "epochs")
+SINGLE_MODEL_FLAGS = ("cell", "layers", "hidden", "bidirectional", "pooling", "frequency_weights", "trainable_embeddings",
+                      "epochs")
 
 
 def run_train(args) -> int:

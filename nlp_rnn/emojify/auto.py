@@ -1,25 +1,25 @@
 """``--model auto``: the model chosen by stratified k-fold cross-validation inside the training file.
 
-Every candidate (V1, V1 with attention over the words, a bidirectional attention LSTM) trains once
-per fold on the other folds; its out-of-fold probabilities are recorded at each of its epoch counts
-during that one run. Every ensemble of up to ``max_members`` candidates that holds V1 (probabilities
-averaged) is then scored on the same out-of-fold predictions at no extra training cost, the best
-mean fold accuracy wins (ties: lower log loss, then fewer members), a softmax temperature is fitted
-on those predictions, and each member is trained on the whole file with ``seeds`` seeds (their
-average is the ensemble). The choice, the cross-validation accuracy ± its spread over folds, the
-members, the temperature and the folds' confusion matrix go into the checkpoint.
+Every candidate (V1 with frequency weights, V1 with attention over the words, a bidirectional attention
+LSTM) trains once per fold on the other folds; its out-of-fold probabilities are recorded at each of its
+epoch counts during that one run. Every ensemble of up to ``max_members`` candidates that holds the anchor
+(V1 with frequency weights; probabilities averaged) is then scored on the same out-of-fold predictions at
+no extra training cost; the largest ensemble within one standard error of the best mean fold accuracy wins
+(``choose``), a softmax temperature is fitted on those predictions, and each member is trained on the whole
+file with ``seeds`` seeds (their average is the ensemble). The choice, the cross-validation accuracy ± its
+spread over folds, the members, the temperature and the folds' confusion matrix go into the checkpoint.
 
 Why V1 is in every ensemble: on 132-sentence files the folds hold 26 sentences each, and picking the
 best of two dozen ensembles on them picked LSTM-only mixtures that scored below V1 on the test
 sentences (bench/emojify_quality.py); V1 is the steadiest model, and averaging with it keeps the
-choice from straying below it.
-"""
+choice from straying below it."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import logging
+import math
 import random
 import statistics
 from collections import Counter
@@ -65,7 +65,7 @@ class Steering:
             raise TrainingStopped(reason, during)
 
 
-ANCHOR = "v1"  # in every ensemble tried
+ANCHOR = "v1-sif"  # in every ensemble tried
 
 
 @dataclass(frozen=True)
@@ -169,16 +169,23 @@ def fold_accuracy(probs: np.ndarray, truth: np.ndarray, fold: np.ndarray, folds:
 
 def choose(options: AutoOptions, logits: dict[str, np.ndarray], truth: np.ndarray, fold: np.ndarray,
            folds: int) -> tuple[tuple[Member, ...], dict]:
-    """The best ensemble on the out-of-fold predictions, and how every candidate scored."""
-    best, best_key, table = None, None, {}
+    """The ensemble to train, from the out-of-fold predictions, and how every ensemble scored.
+
+    The best mean fold accuracy (ties: lower log loss) sets the bar; of the ensembles within one standard error
+    of it (the folds cannot tell them apart), the one of most members wins (then accuracy, log loss): averaging
+    more of the candidates is steadier than the best of a few scores on 26-sentence folds. Measured on the
+    stand-in splits' training sentences, each choice made on four folds and scored on the fifth: 76.1% for
+    this rule, 75.6% for the best score, on the same candidates."""
+    scored, table = [], {}
     for members in _ensembles(options):
         probs = ensemble_probabilities([logits[m.name] for m in members])
-        accuracy = statistics.mean(fold_accuracy(probs, truth, fold, folds))
-        table[" + ".join(m.name for m in members)] = round(accuracy, 4)
-        key = (-round(accuracy, 6), round(log_loss(probs, truth), 6), len(members))
-        if best_key is None or key < best_key:
-            best, best_key = members, key
-    return best, table
+        accuracy = fold_accuracy(probs, truth, fold, folds)
+        mean, error = statistics.mean(accuracy), statistics.stdev(accuracy) / math.sqrt(folds)
+        table[" + ".join(m.name for m in members)] = round(mean, 4)
+        scored.append((round(mean, 6), -round(log_loss(probs, truth), 6), error, members))
+    best = max(scored, key=lambda row: row[:2])
+    near = [row for row in scored if row[0] >= best[0] - best[2] - 1e-9]
+    return max(near, key=lambda row: (len(row[3]), *row[:2]))[3], table
 
 
 def select(options: AutoOptions, examples: list[Example], labels: list[str], steer: Steering) -> dict:
@@ -186,8 +193,11 @@ def select(options: AutoOptions, examples: list[Example], labels: list[str], ste
     folds = fold_count(examples, options.folds)
     if folds < 2:
         log.warning("a class has a single sentence: no cross-validation, V1 trains on everything")
+        anchor = next((c for c in options.candidates if c.name == ANCHOR), options.candidates[0])
+        epochs = max(anchor.epochs)
         return {"method": "none (a class has a single sentence)", "folds": 0, "sentences": len(examples),
-                "choice": "v1@300", "members": [{"candidate": "v1", "epochs": 300}], "temperature": 1.0}
+                "choice": f"{anchor.name}@{epochs}", "members": [{"candidate": anchor.name, "epochs": epochs}],
+                "temperature": 1.0}
     logits, fold = cross_validate(options, examples, labels, folds, steer)
     truth, fold = np.array([labels.index(e.label) for e in examples]), np.array(fold)
     members, table = choose(options, logits, truth, fold, folds)
@@ -196,10 +206,10 @@ def select(options: AutoOptions, examples: list[Example], labels: list[str], ste
     raw, calibrated = ensemble_probabilities(chosen), ensemble_probabilities(chosen, temperature)
     accuracy = fold_accuracy(raw, truth, fold, folds)
     confusion = classification_report(truth.tolist(), raw.argmax(1).tolist(), labels)["confusion"]
-    v1 = max((v for k, v in table.items() if k.startswith("v1@") and "+" not in k), default=None)
+    v1 = max((v for k, v in table.items() if k.startswith(f"{ANCHOR}@") and "+" not in k), default=None)
     return {"method": f"stratified {folds}-fold cross-validation", "folds": folds, "sentences": len(examples),
             "choice": " + ".join(m.name for m in members), "accuracy": statistics.mean(accuracy),
-            "spread": statistics.pstdev(accuracy), "fold_accuracy": accuracy, "v1_accuracy": v1,
+            "spread": statistics.pstdev(accuracy), "fold_accuracy": accuracy, "anchor": ANCHOR, "anchor_accuracy": v1,
             "members": [{"candidate": m.candidate, "epochs": m.epochs, "seed": seed}
                         for m in members for seed in range(options.seeds)],
             "temperature": temperature, "ece": expected_calibration_error(raw, truth),
@@ -277,7 +287,8 @@ def summary_lines(auto: dict) -> list[str]:
     members = ", ".join(f"{name}{f', {n} seeds' if n > 1 else ''})" for name, n in runs.items())
     if not auto.get("folds"):
         return [f"model: {members}; no cross-validation: {auto['method']}"]
-    v1 = f"; V1 alone {auto['v1_accuracy']:.3f}" if auto.get("v1_accuracy") is not None else ""
+    alone = auto.get("anchor_accuracy", auto.get("v1_accuracy"))  # v1_accuracy: checkpoints before the anchor's rename
+    v1 = f"; {auto.get('anchor', 'v1')} alone {alone:.3f}" if alone is not None else ""
     return [f"model: {auto['choice']}, chosen by {auto['method']} on {auto['sentences']} sentences: "
             f"accuracy {auto['accuracy']:.3f} ± {auto['spread']:.3f}{v1}",
             f"members: {members}; temperature {auto['temperature']:.2f} "

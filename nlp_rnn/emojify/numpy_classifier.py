@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp_rnn.models.classifier_config import ClassifierConfig
+from nlp_rnn.models.classifier_config import ClassifierConfig, frequency_weight
 from nlp_rnn.numpy_step import CELL_STEPS, rearrange
 
 
@@ -50,6 +50,9 @@ class Tokens:
 
     def segment_mean(self, values: np.ndarray) -> np.ndarray:
         return self.segment_sum(values) / self.lengths.astype(np.float32)[:, None]
+
+    def segment_max(self, values: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(values, self.starts, axis=0)
 
     def segment_softmax(self, scores: np.ndarray) -> np.ndarray:
         """(tokens,) scores → each sentence's softmax over its own tokens."""
@@ -113,7 +116,7 @@ class NumpyClassifier:
             weights = tokens.segment_softmax(self._scores(states))
             pooled = tokens.segment_sum(weights[:, None] * states)
         else:
-            pooled = tokens.segment_mean(states) if self.config.pooling == "mean" else last
+            pooled = {"mean": tokens.segment_mean, "max": tokens.segment_max}.get(self.config.pooling, lambda _: last)(states)
         return pooled @ self.output + self.output_bias, weights
 
     def _scores(self, values: np.ndarray) -> np.ndarray:
@@ -122,14 +125,26 @@ class NumpyClassifier:
 
     def _average(self, tokens: Tokens, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """V1: the linear layer is applied to each distinct word's vector (the average of projections is the
-        projection of the average), then averaged per sentence."""
-        dim = self.config.embed_dim
+        projection of the average), then averaged per sentence; beside it, the maximum or the attended average."""
+        dim, pooling = self.config.embed_dim, self.config.pooling
+        mean = self._mean_projection(tokens, vectors, self.output[dim:] if pooling in ("max", "attention") else self.output)
+        if pooling == "max":  # pooled = [max, mean]
+            return tokens.segment_max(vectors[tokens.inverse]) @ self.output[:dim] + mean + self.output_bias, None
         if self.attention is None:
-            return tokens.segment_mean((vectors @ self.output)[tokens.inverse]) + self.output_bias, None
+            return mean + self.output_bias, None
         weights = tokens.segment_softmax(self._scores(vectors)[tokens.inverse])
         attended = tokens.segment_sum(weights[:, None] * (vectors @ self.output[:dim])[tokens.inverse])
-        mean = tokens.segment_mean((vectors @ self.output[dim:])[tokens.inverse])  # pooled = [attended, mean]
-        return attended + mean + self.output_bias, weights
+        return attended + mean + self.output_bias, weights  # pooled = [attended, mean]
+
+    def _mean_projection(self, tokens: Tokens, vectors: np.ndarray, output: np.ndarray) -> np.ndarray:
+        """(sentences, classes): the (frequency-weighted) average of the words' vectors, projected by ``output``."""
+        projected = (vectors @ output)[tokens.inverse]
+        a = self.config.frequency_weights
+        if not a:
+            return tokens.segment_mean(projected)
+        weights = frequency_weight(tokens.unique.astype(np.float32), a, self.config.vocab_size)[tokens.inverse]
+        total = np.maximum(tokens.segment_sum(weights), np.float32(1e-12))
+        return tokens.segment_sum(weights[:, None] * projected) / total[:, None]
 
     def _encode(self, tokens: Tokens, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inputs, last = None, []
@@ -189,6 +204,6 @@ def classifier_shapes(config: ClassifierConfig) -> dict[str, tuple[int, ...]]:
     if config.pooling == "attention":
         shapes.update({"attention.project.weight": (size, size), "attention.project.bias": (size,),
                        "attention.score.weight": (1, size)})
-    pooled = 2 * size if config.pooling == "attention" and config.cell == "none" else size
+    pooled = 2 * size if config.pooling in ("attention", "max") and config.cell == "none" else size
     shapes.update({"output.weight": (config.num_classes, pooled), "output.bias": (config.num_classes,)})
     return shapes

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from nlp_rnn.models.classifier_config import ClassifierConfig, Pooling  # noqa: F401 (their public home is here too)
+from nlp_rnn.models.classifier_config import ClassifierConfig, Pooling, frequency_weight  # noqa: F401 (public here too)
 from nlp_rnn.models.recurrent import RecurrentConfig, RecurrentEncoder, top_layer_state
 
 
@@ -56,14 +56,17 @@ class Classifier(nn.Module):
             size = recurrent.output_size
         self.attention = AttentionPooling(size) if config.pooling == "attention" else None
         self.dropout = nn.Dropout(config.dropout)
-        self.output = nn.Linear(2 * size if self.attention and not self.encoder else size, config.num_classes)
+        two = not self.encoder and (self.attention is not None or config.pooling == "max")  # [attended or max, mean]
+        self.output = nn.Linear(2 * size if two else size, config.num_classes)
 
     def pool(self, tokens: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The pooled sentence vector (batch, size) and, for attention pooling, the weights (batch, seq)."""
         mask = length_mask(lengths, tokens.size(1))
         embedded = self.embedding(tokens)  # (batch, seq, embed)
         if self.encoder is None:
-            mean = _masked_mean(embedded, mask, lengths)
+            mean = self._average(embedded, tokens, mask, lengths)
+            if self.config.pooling == "max":
+                return torch.cat([_masked_max(embedded, mask), mean], dim=-1), None  # (batch, 2·embed)
             if self.attention is None:
                 return mean, None
             attended, weights = self.attention(embedded, mask)
@@ -73,7 +76,16 @@ class Classifier(nn.Module):
             return self.attention(states, mask)
         if self.config.pooling == "mean":
             return _masked_mean(states, mask, lengths), None
+        if self.config.pooling == "max":
+            return _masked_max(states, mask), None
         return top_layer_state(hidden, self.encoder.config), None
+
+    def _average(self, embedded: torch.Tensor, tokens: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor):
+        if not self.config.frequency_weights:
+            return _masked_mean(embedded, mask, lengths)
+        weights = frequency_weight(tokens.to(embedded.dtype), self.config.frequency_weights, self.config.vocab_size) * mask
+        total = weights.sum(dim=1, keepdim=True).clamp(min=1e-12)  # a sentence of no known word: zeros
+        return torch.bmm((weights / total).unsqueeze(1), embedded).squeeze(1)
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         pooled, _ = self.pool(tokens, lengths)
@@ -83,3 +95,8 @@ class Classifier(nn.Module):
 def _masked_mean(values: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     summed = (values * mask.unsqueeze(-1)).sum(dim=1)
     return summed / lengths.clamp(min=1).unsqueeze(-1).to(values.dtype)
+
+
+def _masked_max(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Each feature's largest value over the real steps (a sentence has at least one)."""
+    return values.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(dim=1)
