@@ -261,3 +261,6 @@ def test_frequency_weights_count_frequent_words_less(bundled):
     vectors = model.classifier.embedding.weight
     share = float(torch.linalg.lstsq(torch.stack([vectors[the], vectors[pizza]]).T, pooled[0].unsqueeze(1)).solution[0])
     assert share < 0.05  # plain V1: 0.5
+    restricted, _ = train(EmojifyOptions(model="v1", frequency_weights=1e-3, trainable_embeddings=True, epochs=1),
+                          *bundled, None, progress=False)
+    assert restricted.classifier.config.frequency_weights == 0.0  # its rows are the training words', not ranks
