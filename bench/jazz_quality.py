@@ -79,13 +79,19 @@ def training_pieces() -> list:
     four-fifths of music21's Bach chorales (soprano over the lower voices' chords, beat by beat) and of its string
     quartet movements (first violin over the others, the same way), Joplin's rag (chords from its left hand) and, when
     ../shared/data has it, the whole Metheny solo (chords from the piano)."""
-    from nlp_rnn.jazz.chorales import chorale_pieces, quartet_pieces
+    from nlp_rnn.jazz.chorales import chorale_piece
     from nlp_rnn.jazz.parse import parse_file
     from nlp_rnn.jazz.piece import pieces_from_files, select
 
-    joplin = pieces_from_files([path for path in training_files() if path.parent.name == "joplin"], 0, 1)
-    metheny = [select(parse_file(METHENY)[0], 5, 0)] if METHENY.exists() else []
-    return chorale_pieces(held_out=False) + quartet_pieces(held_out=False) + joplin + metheny
+    pieces = []  # read from training_files(), the list lead_sheet_files() is checked against
+    for path in training_files():
+        if path == METHENY:
+            pieces.append(select(parse_file(path)[0], 5, 0))
+        elif path.parent.name == "joplin":
+            pieces += pieces_from_files([path], 0, 1)
+        else:
+            pieces += [piece for piece in map(chorale_piece, parse_file(path)) if piece is not None]
+    return pieces
 
 
 def lead_sheet_files() -> list[Path]:

@@ -59,16 +59,16 @@ def is_held_out(path: Path, share: int = 5) -> bool:
     return zlib.crc32(name.encode()) % share == 0
 
 
-def four_part_pieces(paths: list[Path], held_out: bool, limit: int | None = None) -> list[Piece]:
-    """The pieces of ``paths`` kept for training (``held_out=False``) or the held-out fifth, at most ``limit`` files."""
-    paths = [p for p in paths if is_held_out(p) == held_out][:limit]
+def four_part_pieces(paths: list[Path], held_out: bool) -> list[Piece]:
+    """The pieces of ``paths`` kept for training (``held_out=False``) or the held-out fifth."""
+    paths = [p for p in paths if is_held_out(p) == held_out]
     pieces = (chorale_piece(score) for path in paths for score in parse_file(path))
     return [piece for piece in pieces if piece is not None]
 
 
-def chorale_pieces(held_out: bool, limit: int | None = None) -> list[Piece]:
-    """The training chorales (``held_out=False``) or the held-out fifth, at most ``limit`` of them."""
-    return four_part_pieces(chorale_files(), held_out, limit)
+def chorale_pieces(held_out: bool) -> list[Piece]:
+    """The training chorales (``held_out=False``) or the held-out fifth."""
+    return four_part_pieces(chorale_files(), held_out)
 
 
 def quartet_pieces(held_out: bool) -> list[Piece]:
