@@ -2,6 +2,8 @@
 
 import pytest
 import torch
+
+from nlp_rnn.threads import one_thread
 from helpers import BOS, DIGIT_VOCAB, EOS, ReversalTask, SequenceClassTask, reversal_data
 
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
@@ -139,7 +141,8 @@ def test_encoder_decoder_learns_to_reverse_digit_strings():
     model = Seq2Seq(Seq2SeqConfig(source_vocab_size=DIGIT_VOCAB, target_vocab_size=DIGIT_VOCAB))
     config = TrainConfig(epochs=8, lr=5e-3, clip_grad_norm=1.0, lr_schedule="step", lr_decay=0.5, lr_decay_start=4,
                          progress=False, seed=0)
-    Trainer(model, ReversalTask(steps_per_epoch=100), config).fit()
+    with one_thread():
+        Trainer(model, ReversalTask(steps_per_epoch=100), config).fit()
     model.eval()
     source, lengths, _ = reversal_data(400, seed=12345)
     truth = [source[i, :n].flip(0).tolist() for i, n in enumerate(lengths.tolist())]
