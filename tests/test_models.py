@@ -2,8 +2,6 @@
 
 import pytest
 import torch
-
-from nlp_rnn.threads import one_thread
 from helpers import BOS, DIGIT_VOCAB, EOS, ReversalTask, SequenceClassTask, reversal_data
 
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
@@ -12,6 +10,7 @@ from nlp_rnn.models.language_model import LanguageModel, LanguageModelConfig
 from nlp_rnn.models.recurrent import RecurrentConfig, RecurrentEncoder, detach_hidden, top_layer_state
 from nlp_rnn.models.seq2seq import Seq2Seq, Seq2SeqConfig
 from nlp_rnn.seeding import seed_everything
+from nlp_rnn.threads import one_thread
 from nlp_rnn.training import TrainConfig, Trainer
 
 
