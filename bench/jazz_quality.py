@@ -18,7 +18,6 @@ and what does the harmony guide change.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import statistics
@@ -68,10 +67,10 @@ def _trained(options, pieces):
 def training_files() -> list[Path]:
     """Every file ``training_pieces`` reads."""
     from nlp_rnn.jazz.chorales import chorale_files, is_held_out, quartet_files
+    from nlp_rnn.jazz.parse import corpus_root
 
-    corpus = Path(importlib.util.find_spec("music21").submodule_search_locations[0]) / "corpus"
     four_part = [path for path in chorale_files() + quartet_files() if not is_held_out(path)]
-    return four_part + [corpus / "joplin/maple_leaf_rag.mxl"] + ([METHENY] if METHENY.exists() else [])
+    return four_part + [corpus_root() / "joplin/maple_leaf_rag.mxl"] + ([METHENY] if METHENY.exists() else [])
 
 
 def training_pieces() -> list:
@@ -79,7 +78,7 @@ def training_pieces() -> list:
     four-fifths of music21's Bach chorales (soprano over the lower voices' chords, beat by beat) and of its string
     quartet movements (first violin over the others, the same way), Joplin's rag (chords from its left hand) and, when
     ../shared/data has it, the whole Metheny solo (chords from the piano)."""
-    from nlp_rnn.jazz.chorales import chorale_piece
+    from nlp_rnn.jazz.chorales import four_part_pieces
     from nlp_rnn.jazz.parse import parse_file
     from nlp_rnn.jazz.piece import pieces_from_files, select
 
@@ -90,7 +89,7 @@ def training_pieces() -> list:
         elif path.parent.name == "joplin":
             pieces += pieces_from_files([path], 0, 1)
         else:
-            pieces += [piece for piece in map(chorale_piece, parse_file(path)) if piece is not None]
+            pieces += four_part_pieces([path], held_out=False)  # training_files() holds no held-out file
     return pieces
 
 

@@ -117,6 +117,4 @@ def _cancel_all() -> None:
         running = [each for each in _jobs.values() if not each.done]
     for each in running:
         each._cancelled.set()
-    deadline = time.monotonic() + EXIT_WAIT_SECONDS
-    for each in running:
-        each.wait(max(deadline - time.monotonic(), 0.0))
+    wait_all(EXIT_WAIT_SECONDS)  # the ended ones return at once

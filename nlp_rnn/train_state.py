@@ -109,4 +109,3 @@ def restore_scaler(scaler: torch.amp.GradScaler, state: dict | None, directory: 
         raise DataError(directory / RESUME, "damaged gradient-scaler state",
                         "resume with the same options, or train afresh without --resume")
     scaler.load_state_dict(state)
-

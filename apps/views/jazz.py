@@ -56,11 +56,13 @@ st.title("Jazz improvisation")
 show_flash()
 model_dir = st.session_state.get("jazz_model_dir")
 improviser = jazz_model(model_dir)  # None while the default model trains (first use: a panel above says so)
-sources = ", ".join(Path(s).name for s in improviser.extra.get("sources", [])) if improviser is not None else ""
-st.caption(f"Model: {'trained in this session' if model_dir else 'default'} on {sources}; "
-           f"{len(improviser.vocabulary)} tokens ({improviser.extra['options']['tokens']}), "
-           f"conditioning: {improviser.extra['options']['conditioning']}" if improviser is not None
-           else "Model: default (music21's lead sheets and reels), training now")
+if improviser is not None:
+    sources = ", ".join(Path(s).name for s in improviser.extra.get("sources", []))
+    st.caption(f"Model: {'trained in this session' if model_dir else 'default'} on {sources}; "
+               f"{len(improviser.vocabulary)} tokens ({improviser.extra['options']['tokens']}), "
+               f"conditioning: {improviser.extra['options']['conditioning']}")
+else:
+    st.caption("Model: default (music21's lead sheets and reels), training now")
 model_exchange("jazz", "jazz_model_dir")
 generate_tab, train_tab = st.tabs(["Improvise", "Train on your MIDI"], key="jazz_tabs")
 

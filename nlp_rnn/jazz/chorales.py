@@ -10,11 +10,10 @@ is about to predict, which it learns to lean on and which no real lead sheet giv
 
 from __future__ import annotations
 
-import importlib.util
 import zlib
 from pathlib import Path
 
-from nlp_rnn.jazz.parse import ParsedScore, parse_file
+from nlp_rnn.jazz.parse import ParsedScore, corpus_root, parse_file
 from nlp_rnn.jazz.piece import Piece, chords_per_beat, lead_in, select
 
 VOICES = 4  # soprano, alto, tenor, bass
@@ -24,18 +23,15 @@ QUARTETS = ("haydn/opus1no1", "haydn/opus74no1", "mozart/k80", "mozart/k155", "m
             "beethoven/opus18no1", "schumann_robert/opus41no1")
 
 
-def _corpus() -> Path:
-    return Path(importlib.util.find_spec("music21").submodule_search_locations[0]) / "corpus"
-
-
 def chorale_files() -> list[Path]:
     """The chorales in the installed music21's corpus (bach/bwv*.mxl), in name order."""
-    return sorted((_corpus() / "bach").glob("bwv*.mxl"))
+    return sorted((corpus_root() / "bach").glob("bwv*.mxl"))
 
 
 def quartet_files() -> list[Path]:
     """The QUARTETS' movements (MusicXML) in the installed music21's corpus, in name order."""
-    return [path for folder in QUARTETS for path in sorted((_corpus() / folder).glob("*.mxl"))]
+    root = corpus_root()
+    return [path for folder in QUARTETS for path in sorted((root / folder).glob("*.mxl"))]
 
 
 def chorale_piece(score: ParsedScore) -> Piece | None:

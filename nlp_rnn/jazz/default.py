@@ -8,7 +8,6 @@ symbols. Grammar tokens are key-free, so what the model learns transfers to any 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from dataclasses import asdict, replace
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from nlp_rnn.defaults import default_dir, train_once
 from nlp_rnn.jazz.improvise import Improviser, load_improviser
+from nlp_rnn.jazz.parse import corpus_root
 from nlp_rnn.jazz.train import JazzOptions, train
 
 CORPUS = (  # music21 corpus path, melody part, chord part (None: automatic)
@@ -31,7 +31,7 @@ VERSION = 5  # bump when training changes what a model stores (5: pickup bars op
 
 def corpus_paths() -> list[Path]:
     """The corpus files inside the installed music21, found without importing it (a second of a first use)."""
-    root = Path(importlib.util.find_spec("music21").submodule_search_locations[0]) / "corpus"
+    root = corpus_root()
     return [root / name for name, _, _ in CORPUS]
 
 

@@ -8,6 +8,7 @@ extracted once and kept as JSON under ``<cache>/jazz-parsed/<sha256 of the bytes
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import threading
@@ -30,6 +31,11 @@ MAX_BYTES = 20_000_000  # larger files are not scores people improvise from
 # then neither imports music21 (1 s) nor parses (2-5 s on 2 cores). Written by ``python -m nlp_rnn.jazz.default``;
 # a test checks it against a fresh parse. Named by content, so a changed file or FORMAT_VERSION is parsed anew.
 PACKAGED = Path(__file__).parent / "data" / "parsed"
+
+
+def corpus_root() -> Path:
+    """music21's corpus folder in the installed package, found without importing music21 (a second)."""
+    return Path(importlib.util.find_spec("music21").submodule_search_locations[0]) / "corpus"
 
 
 @dataclass
