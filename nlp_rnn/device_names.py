@@ -3,6 +3,7 @@ decides whether it needs torch at all; ``devices`` resolves the names to torch d
 
 from __future__ import annotations
 
+import os
 import re
 
 from nlp_rnn.errors import UserError
@@ -18,3 +19,8 @@ def check_spec(spec: str) -> str:
     if not _SPEC.fullmatch(spec.strip().lower()):
         raise UserError(f"--device {spec!r} is not a device; use {DEVICE_CHOICES}")
     return spec.strip().lower()
+
+
+def requested(spec: str | None) -> str:
+    """The device name a command asked for: ``spec``, else ``$NLP_RNN_DEVICE``, else ``auto`` (checked)."""
+    return check_spec(spec or os.environ.get(DEVICE_ENV) or "auto")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
-from nlp_rnn.device_names import DEVICE_CHOICES, DEVICE_ENV, PRECISIONS, check_spec  # noqa: F401 (public here too)
+from nlp_rnn.device_names import DEVICE_CHOICES, DEVICE_ENV, PRECISIONS, check_spec, requested  # noqa: F401 (public here too)
 from nlp_rnn.errors import UserError
 
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -28,7 +28,7 @@ def _mps_available() -> bool:
 
 def resolve(spec: str | None = None) -> torch.device:
     """The device ``spec`` names, checked to exist on this machine (see the module docstring)."""
-    spec = check_spec(spec or os.environ.get(DEVICE_ENV) or "auto")
+    spec = requested(spec)
     if spec == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda", _local_rank() % torch.cuda.device_count())

@@ -12,12 +12,11 @@ ensemble took 38 s of CPU on numpy against 43 s on torch (README, Emojify engine
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import sys
 from pathlib import Path
 
-from nlp_rnn.device_names import DEVICE_ENV, check_spec
+from nlp_rnn.device_names import requested
 from nlp_rnn.errors import UserError
 
 ENGINES = ("auto", "numpy", "torch")
@@ -37,7 +36,7 @@ def choose(engine: str, device: str | None, precision: str) -> str:
 
 def runs_on_cpu(device: str | None) -> bool:
     """True when ``devices.resolve(device)`` would give the CPU, found without importing torch."""
-    spec = check_spec(device or os.environ.get(DEVICE_ENV) or "auto")
+    spec = requested(device)
     return spec == "cpu" or (spec == "auto" and not torch_may_see_accelerator())
 
 

@@ -62,7 +62,7 @@ class NumpyStep:
             from_h = self.h[layer] @ w_hh  # (streams, gates)
             if b_hh is not None:
                 from_h += b_hh
-            x, c = self.cell_step(self.size, from_x, from_h, self.h[layer], self.c[layer] if self.c else None)
+            x, c = self.cell_step(self.size, from_x, from_h, self.h[layer], self.c[layer] if self.c is not None else None)
             self.h[layer] = x
             if self.c is not None:
                 self.c[layer] = c

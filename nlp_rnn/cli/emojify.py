@@ -196,7 +196,6 @@ def run_evaluate(args) -> int:
 
 
 def run_classify(args) -> int:
-    import contextlib
     import functools
     import gc
     import sys
@@ -226,8 +225,6 @@ def run_classify(args) -> int:
 def _numpy_settings(workers: int):
     """One BLAS thread per worker on the numpy engine, as ``_torch_settings`` gives torch (measured: 31,700 vs
     13,900-20,400 sentences/s with OpenBLAS on every core in each worker)."""
-    import contextlib
-
     if workers == 1:
         return contextlib.nullcontext()
     from threadpoolctl import threadpool_limits

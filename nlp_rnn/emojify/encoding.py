@@ -13,14 +13,21 @@ from nlp_rnn.emojify.labels import emoji_for
 from nlp_rnn.text import Tokenizer
 
 TOKENIZER = Tokenizer("word", lower=True, split_punctuation=True)
-_lock = threading.Lock()  # lru_cache would let two threads build the 400,000-word index at once
+# lru_cache alone would let two threads read a spec's 400,000 vectors, or build their index or layer, at once; one
+# lock for all of them (reentrant: the index and the torch layer are built from vector_arrays under it)
+VECTORS_LOCK = threading.RLock()
 
 
-@functools.lru_cache(maxsize=2)
 def vector_arrays(spec: str) -> tuple[list[str], np.ndarray]:
     """(the vectors' words, their (words, dim) float32 matrix), read once per process (read-only). The
     packaged default is read from its files without gensim, so that commands which only classify skip
     gensim's import (about a second)."""
+    with VECTORS_LOCK:
+        return _vector_arrays(spec)
+
+
+@functools.lru_cache(maxsize=2)
+def _vector_arrays(spec: str) -> tuple[list[str], np.ndarray]:
     from embeddings import packaged
 
     if spec == packaged.NAME:
@@ -38,7 +45,7 @@ def _rows(spec: str) -> dict[str, int]:
 
 def shared_rows(spec: str) -> dict[str, int]:
     """word → its row in the frozen layout (the vectors' index + 1: row 0 is padding)."""
-    with _lock:
+    with VECTORS_LOCK:
         return _rows(spec)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 import torch
 
 from nlp_rnn.devices import to_model
-from nlp_rnn.emojify.encoding import TOKENIZER, Words, shared_rows, vector_arrays  # noqa: F401 (shared_rows: public here too)
+from nlp_rnn.emojify.encoding import TOKENIZER, VECTORS_LOCK, Words, shared_rows, vector_arrays  # noqa: F401 (shared_rows: public here too)
 from nlp_rnn.emojify.members import load_members
 from nlp_rnn.errors import DataError
 from nlp_rnn.models.classifier import Classifier
@@ -28,7 +27,6 @@ from nlp_rnn.text import Tokenizer
 from nlp_rnn.threads import one_thread
 from nlp_rnn.vocab import Vocabulary
 
-_lock = threading.Lock()
 # Batches up to this many (sentences × length) run on one torch thread. Every op of these small models
 # is a few microseconds of arithmetic, and splitting it over intra-op threads makes it wait for a core:
 # with the other core busy (a second job, a browser), explaining ran at 5-7 sentences/s on 2 threads and
@@ -138,7 +136,7 @@ def load(directory: str | Path, device: str | None = None) -> EmojiModel:
         except (KeyError, TypeError, ValueError) as error:
             raise DataError(directory, f"not an Emojify model ({error})", "train one with nlp-rnn emojify train") from None
         if "embedding.weight" in meta.get("external", []):
-            with _lock:
+            with VECTORS_LOCK:
                 _, embedding = frozen_vectors(resolve_stored(directory, meta["extra"].get("vectors")))
             return Classifier(config, embedding=embedding)
         return Classifier(config)

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp_rnn import checkpoint, manifest
+from nlp_rnn import checkpoint
 from nlp_rnn.emojify.calibration import softmax
 from nlp_rnn.emojify.encoding import TOKENIZER, Words, vector_arrays
 from nlp_rnn.emojify.members import load_members
 from nlp_rnn.emojify.numpy_classifier import NumpyClassifier, Tokens, classifier_shapes
 from nlp_rnn.errors import DataError
 from nlp_rnn.models.classifier_config import ClassifierConfig
-from nlp_rnn.models.model_meta import check_model_meta, check_shapes
+from nlp_rnn.models.model_meta import check_kind, check_model_meta, check_shapes
 from nlp_rnn.text import Tokenizer
 from nlp_rnn.vocab import Vocabulary
 
@@ -106,9 +106,7 @@ def load(directory: str | Path) -> NumpyEmojiModel:
 
 
 def _config(meta: dict, directory: Path, source: Path) -> ClassifierConfig:
-    manifest.check(meta, manifest.MODEL, source)
-    if meta["kind"] != "classifier":
-        raise DataError(directory, f"holds a {meta['kind']} model, not a classifier", "point to the right model directory")
+    check_kind(meta, "classifier", directory, source)
     check_model_meta(meta, source, ClassifierConfig)
     try:
         return ClassifierConfig(**meta["config"])

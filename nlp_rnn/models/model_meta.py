@@ -16,6 +16,13 @@ SIZES = {
 }
 
 
+def check_kind(meta: dict, kind: str | None, directory: str | Path, source: str | Path) -> None:
+    """The manifest against its schema, and (``kind`` given) that it holds a model of that kind."""
+    manifest.check(meta, manifest.MODEL, source)
+    if kind is not None and meta["kind"] != kind:
+        raise DataError(directory, f"holds a {meta['kind']} model, not a {kind}", "point to the right model directory")
+
+
 def check_model_meta(meta: dict, source: str | Path, config_cls: type) -> None:
     """The checks of ``store.check_meta`` past the kind (already known to be ``meta["kind"]``): the config against
     ``config_cls``, ``extra``, and vocabulary/labels against the config's sizes."""

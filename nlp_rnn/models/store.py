@@ -13,7 +13,7 @@ from torch import nn
 
 from nlp_rnn import checkpoint, manifest
 from nlp_rnn.errors import DataError
-from nlp_rnn.models.model_meta import check_model_meta, check_shapes
+from nlp_rnn.models.model_meta import check_kind, check_model_meta, check_shapes
 from nlp_rnn.models.shapes import expected_shapes
 from nlp_rnn.vocab import Vocabulary
 
@@ -129,9 +129,7 @@ def load_model(directory: str | Path, kind: str | None = None, make: Callable[[d
     target = device if isinstance(device, torch.device) else resolve(device)
     meta, tensors = checkpoint.load(directory)
     source = Path(directory) / checkpoint.CHECKPOINT
-    manifest.check(meta, manifest.MODEL, source)
-    if kind is not None and meta["kind"] != kind:
-        raise DataError(directory, f"holds a {meta['kind']} model, not a {kind}", "point to the right model directory")
+    check_kind(meta, kind, directory, source)
     check_meta(meta, source)
     weights = tensors.get("model", {})
     expected = expected_shapes(lambda: build_model(meta["kind"], meta["config"], source))
