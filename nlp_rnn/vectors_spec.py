@@ -32,12 +32,14 @@ def link_beside(out_dir: str | Path, spec: str) -> None:
     source, out = Path(spec).resolve(), Path(out_dir)
     link = out / source.name
     out.mkdir(parents=True, exist_ok=True)
-    if link.resolve() == source:
-        return  # already there (the file itself, or our link from an earlier run)
-    if link.exists() or link.is_symlink():
+    if link.resolve() != source and not (link.exists() or link.is_symlink()):
+        try:
+            os.symlink(source, link)
+        except FileExistsError:  # made meanwhile by another process (the other ranks of a launch make it too)
+            pass
+    if link.resolve() != source:  # the file itself, or our link from an earlier run or another process, is fine
         raise DataError(link, f"is in the way of a link to the vectors file {spec}",
                         "remove it, or give the vectors file another name")
-    os.symlink(source, link)
 
 
 def resolve_stored(directory: str | Path, spec: object, need_file: bool = True) -> str:

@@ -19,8 +19,13 @@ from nlp_rnn.train_state import RESUME
 from tests.distributed_runs import RUNS, make_data
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
 LAUNCHER = [sys.executable, "-m", "torch.distributed.run"]
+
+
+def env() -> dict[str, str]:
+    """The ranks' environment, read when a test runs: conftest's private cache is set by then (at import
+    time it is not, and the ranks would write vector caches into the user's ~/.cache)."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
 
 
 def free_port() -> int:
@@ -42,7 +47,7 @@ def test_two_ranks_train_the_model_one_process_trains(tmp_path):
     data = tmp_path / "data"
     make_data(data)
     ranks = subprocess.Popen(LAUNCHER + ["--standalone", "--nproc-per-node", "2", "-m", "tests.distributed_runs",
-                                         str(data), str(tmp_path / "ranks")], env=ENV, cwd=tmp_path,
+                                         str(data), str(tmp_path / "ranks")], env=env(), cwd=tmp_path,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         for name, run in RUNS.items():  # the same runs in this process meanwhile
@@ -76,7 +81,7 @@ def test_two_nodes_meet_through_a_c10d_rendezvous(tmp_path):
     node = LAUNCHER + ["--nnodes", "2", "--nproc-per-node", "1", "--rdzv-backend", "c10d", "--rdzv-endpoint", endpoint,
                        "--rdzv-id", "test-two-nodes", "-m", "nlp_rnn"]
     command = _train_command(tmp_path / "corpus.txt", tmp_path / "model", "--max-steps", "6")
-    nodes = [subprocess.Popen(node + command, env=ENV, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    nodes = [subprocess.Popen(node + command, env=env(), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True) for _ in range(2)]
     try:
         outputs = [n.communicate(timeout=180)[0] for n in nodes]
@@ -126,7 +131,7 @@ def test_a_killed_rank_is_restarted_and_the_run_continues(tmp_path):
     out = tmp_path / "model"
     command = [sys.executable, "-m", "nlp_rnn"] + _train_command(tmp_path / "corpus.txt", out, "--epochs", "8",
                                                                  "--nproc", "2", "--max-restarts", "1")
-    run = subprocess.Popen(command, env=ENV, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run = subprocess.Popen(command, env=env(), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline, killed, before = time.monotonic() + 120, None, []
         while killed is None and time.monotonic() < deadline and run.poll() is None:
