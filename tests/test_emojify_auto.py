@@ -123,7 +123,8 @@ def test_auto_checkpoint_holds_members_choice_and_cross_validation(dry_dir, smal
     manifest = json.loads((out / "checkpoint.json").read_text())
     stored = manifest["extra"]["auto"]
     assert stored["members"] == summary["members"] and stored["folds"] == 3
-    assert {"accuracy", "spread", "fold_accuracy", "temperature", "ece", "ece_calibrated", "confusion"} <= set(stored)
+    assert {"accuracy", "spread", "fold_accuracy", "temperature", "ece", "ece_calibrated", "nll", "nll_calibrated",
+            "brier", "brier_calibrated", "confusion"} <= set(stored)
     assert len(stored["fold_accuracy"]) == 3 and sum(map(sum, stored["confusion"])) == len(small)
     assert not list(out.rglob("*.pt")) and not list(out.rglob("*.pkl"))  # safetensors + JSON only
     loaded = load(out)
@@ -179,6 +180,7 @@ def test_cli_trains_auto_by_default_and_evaluate_prints_the_choice(tmp_path, cap
                  "--out", str(tmp_path / "m")]) == 0
     out = capsys.readouterr().out
     assert "chosen by stratified 3-fold cross-validation on 40 sentences" in out and "members:" in out
+    assert "temperature" in out and "log loss" in out and "ECE" in out
     assert main(["emojify", "evaluate", "--model", str(tmp_path / "m"), "--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert "model: " in out and "ECE" in out

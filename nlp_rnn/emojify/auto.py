@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nlp_rnn.emojify.calibration import ensemble_probabilities, expected_calibration_error, fit_temperature, log_loss
+from nlp_rnn.emojify.calibration import calibrate, ensemble_probabilities, log_loss
 from nlp_rnn.emojify.data import Example
 from nlp_rnn.emojify.metrics import classification_report
 from nlp_rnn.emojify.model import EmojiModel
@@ -202,8 +202,7 @@ def select(options: AutoOptions, examples: list[Example], labels: list[str], ste
     truth, fold = np.array([labels.index(e.label) for e in examples]), np.array(fold)
     members, table = choose(options, logits, truth, fold, folds)
     chosen = [logits[m.name] for m in members]
-    temperature = fit_temperature(chosen, truth)
-    raw, calibrated = ensemble_probabilities(chosen), ensemble_probabilities(chosen, temperature)
+    raw = ensemble_probabilities(chosen)
     accuracy = fold_accuracy(raw, truth, fold, folds)
     confusion = classification_report(truth.tolist(), raw.argmax(1).tolist(), labels)["confusion"]
     v1 = max((v for k, v in table.items() if k.startswith(f"{ANCHOR}@") and "+" not in k), default=None)
@@ -212,8 +211,7 @@ def select(options: AutoOptions, examples: list[Example], labels: list[str], ste
             "spread": statistics.pstdev(accuracy), "fold_accuracy": accuracy, "anchor": ANCHOR, "anchor_accuracy": v1,
             "members": [{"candidate": m.candidate, "epochs": m.epochs, "seed": seed}
                         for m in members for seed in range(options.seeds)],
-            "temperature": temperature, "ece": expected_calibration_error(raw, truth),
-            "ece_calibrated": expected_calibration_error(calibrated, truth), "labels": labels,
+            **calibrate(chosen, truth), "labels": labels,
             "confusion": confusion, "candidates": dict(sorted(table.items(), key=lambda kv: -kv[1]))}
 
 
@@ -291,5 +289,6 @@ def summary_lines(auto: dict) -> list[str]:
     v1 = f"; {auto.get('anchor', 'v1')} alone {alone:.3f}" if alone is not None else ""
     return [f"model: {auto['choice']}, chosen by {auto['method']} on {auto['sentences']} sentences: "
             f"accuracy {auto['accuracy']:.3f} ± {auto['spread']:.3f}{v1}",
-            f"members: {members}; temperature {auto['temperature']:.2f} "
-            f"(ECE on the folds {auto['ece']:.3f} → {auto['ece_calibrated']:.3f})"]
+            f"members: {members}; temperature {auto['temperature']:.2f} (on the folds: "
+            + (f"log loss {auto['nll']:.3f} → {auto['nll_calibrated']:.3f}, " if "nll" in auto else "")
+            + f"ECE {auto['ece']:.3f} → {auto['ece_calibrated']:.3f})"]
