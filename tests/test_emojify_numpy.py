@@ -19,6 +19,7 @@ from nlp_rnn.emojify.auto import AutoOptions, Candidate, train_auto
 from nlp_rnn.emojify.data import read_examples, train_valid
 from nlp_rnn.emojify.explain import explain
 from nlp_rnn.emojify.numpy_classifier import NumpyClassifier, Tokens, classifier_shapes
+from nlp_rnn.emojify.numpy_steps import Steps
 from nlp_rnn.emojify.train import EmojifyOptions, train
 from nlp_rnn.errors import DataError, UserError
 from nlp_rnn.models.classifier import Classifier, ClassifierConfig
@@ -77,6 +78,42 @@ def test_the_numpy_classifier_gives_torch_logits_for_every_kind(kind):
     weights = {name: tensor.numpy() for name, tensor in model.state_dict().items()}
     got, _ = NumpyClassifier(config, weights, weights["embedding.weight"], 0).forward(Tokens.of(tokens.numpy(), lengths.numpy()))
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+
+# lengths across numpy's pairwise-sum boundaries (8 running sums from 9 tokens, halves past 129): Steps sums them
+LONG_LENGTHS = [9, 1, 17, 131, 8, 25, 2, 140, 16]
+
+
+@pytest.mark.parametrize("kind", [dict(cell="lstm", bidirectional=True, pooling="attention"),
+                                  dict(cell="gru", num_layers=2, bidirectional=True, pooling="mean"),
+                                  dict(cell="rnn", pooling="max"), dict(cell="lstm", num_layers=2, bidirectional=True)],
+                         ids=lambda kind: "-".join(map(str, kind.values())))
+def test_long_sentences_pool_as_torch_pools_them(kind):
+    torch.manual_seed(0)
+    config = ClassifierConfig(vocab_size=30, embed_dim=6, num_classes=4, hidden_size=5, **kind)
+    model = Classifier(config).eval()
+    lengths = torch.tensor(LONG_LENGTHS)
+    tokens = torch.randint(1, 30, (len(LONG_LENGTHS), max(LONG_LENGTHS))) * (torch.arange(max(LONG_LENGTHS)) < lengths[:, None])
+    with torch.no_grad():
+        expected = torch.cat([model(tokens[i : i + 1, : n], lengths[i : i + 1]) for i, n in enumerate(LONG_LENGTHS)]).numpy()
+    weights = {name: tensor.numpy() for name, tensor in model.state_dict().items()}
+    got, _ = NumpyClassifier(config, weights, weights["embedding.weight"], 0).forward(Tokens.of(tokens.numpy(), lengths.numpy()))
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_step_order_sums_are_np_add_reduceat_bit_for_bit():
+    """The engine's outputs stay what they were when it summed each sentence's tokens with np.add.reduceat."""
+    rng = np.random.default_rng(0)
+    for lengths in ([3, 1, 7], LONG_LENGTHS, [1], [8] * 5, [129, 130, 9, 9, 10], list(rng.integers(1, 300, 40))):
+        lengths = np.asarray(lengths)
+        starts = np.cumsum(lengths) - lengths
+        steps = Steps.of(lengths, starts)
+        for shape in ((), (7,)):
+            values = (rng.standard_normal((lengths.sum(), *shape)) * 1e3).astype(np.float32)
+            rows = values[steps.forwards]  # the step-after-step rows the classifier keeps its states in
+            assert np.array_equal(steps.sum(rows), np.add.reduceat(values, starts, axis=0))
+            assert np.array_equal(steps.max(rows), np.maximum.reduceat(values, starts, axis=0))
 
 
 def test_an_ensemble_with_its_temperature_gives_torch_probabilities(ensemble_dir, bundled):

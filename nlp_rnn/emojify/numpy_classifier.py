@@ -173,15 +173,15 @@ class NumpyClassifier:
         a view of the rows the step before wrote: nothing is copied back."""
         n, step = self.config.hidden_size, CELL_STEPS[self.config.cell]
         out = np.empty((len(gates), n), dtype=np.float32)
-        h = np.zeros((len(steps.order), n), dtype=np.float32)
+        h = np.zeros((len(steps.order), n), dtype=np.float32)  # each step writes its states into ``out``
         c = np.zeros_like(h) if self.config.cell == "lstm" else None
         start = 0
         for size in steps.sizes.tolist():
             from_h = h[:size] @ w_hh
             if b_hh is not None:
                 from_h += b_hh
-            h, c = step(n, gates[start : start + size], from_h, h[:size], None if c is None else c[:size])
-            out[start : start + size] = h
+            h, c = step(n, gates[start : start + size], from_h, h[:size], None if c is None else c[:size],
+                        out=out[start : start + size])
             start += size
         if not final:
             return out
