@@ -67,7 +67,9 @@ def calibration_row(runs: list[dict]) -> dict:
                     f"vs none, lower on {lower} of {len(runs)} runs; pooled ECE {ece:.1%} vs {ece_raw:.1%} (a calibrated "
                     f"model: {chance_ece(tempered, len(truth)):.1%} by chance), Brier {brier_score(tempered, truth):.4f} "
                     f"vs {brier_score(raw, truth):.4f}; ECE per split {split[0]:.1%} vs {split[1]:.1%} (by chance on "
-                    f"{len(runs[0]['truth'])} sentences: {chance_ece(tempered, len(runs[0]['truth'])):.1%})",
+                    f"{len(runs[0]['truth'])} sentences: {chance_ece(tempered, len(runs[0]['truth'])):.1%}); mean "
+                    f"confidence {tempered.max(1).mean():.1%} vs {raw.max(1).mean():.1%}, accuracy "
+                    f"{(tempered.argmax(1) == truth).mean():.1%}",
             "ours": nll, "baseline": nll_raw, "unit": "nats", "ratio": nll_raw / nll,
             "target": "lower log loss and lower pooled ECE with the temperature", "met": nll < nll_raw and ece < ece_raw}
 
