@@ -74,21 +74,21 @@ def lstm_step(n: int, from_x: np.ndarray, from_h: np.ndarray, h: np.ndarray, c: 
     when given. ``from_h`` is overwritten (each step's own product): in place, the step allocates two arrays
     instead of six."""
     t = np.tanh(np.add(from_x, from_h, out=from_h), out=from_h)  # (rows, 4n): i f o halved, then g
-    gates = t[:, : 3 * n]
+    gates = t[..., : 3 * n]
     gates *= 0.5
     gates += 0.5  # σ(i) σ(f) σ(o)
-    c = gates[:, n : 2 * n] * c
-    c += gates[:, :n] * t[:, 3 * n :]
+    c = gates[..., n : 2 * n] * c
+    c += gates[..., :n] * t[..., 3 * n :]
     h = np.tanh(c, out=out)
-    h *= gates[:, 2 * n :]
+    h *= gates[..., 2 * n :]
     return h, c
 
 
 def gru_step(n: int, from_x: np.ndarray, from_h: np.ndarray, h: np.ndarray, c: None = None, out=None) -> tuple:
     """One GRU step (``from_h`` holds b_hh) → (the new h, None)."""
-    rz = np.tanh(from_x[:, : 2 * n] + from_h[:, : 2 * n]) * 0.5 + 0.5  # r z (halved rows)
-    candidate = np.tanh(from_x[:, 2 * n :] + rz[:, :n] * from_h[:, 2 * n :])
-    return np.add(candidate, rz[:, n:] * (h - candidate), out=out), None  # (1 - z) n + z h
+    rz = np.tanh(from_x[..., : 2 * n] + from_h[..., : 2 * n]) * 0.5 + 0.5  # r z (halved rows)
+    candidate = np.tanh(from_x[..., 2 * n :] + rz[..., :n] * from_h[..., 2 * n :])
+    return np.add(candidate, rz[..., n:] * (h - candidate), out=out), None  # (1 - z) n + z h
 
 
 def rnn_step(n: int, from_x: np.ndarray, from_h: np.ndarray, h: np.ndarray, c: None = None, out=None) -> tuple:

@@ -108,7 +108,7 @@ class NumpyClassifier:
         states = self._encode(tokens, vectors, states=True)  # (tokens, hidden·dirs), rows step after step
         weights = None
         if self.attention is not None:
-            packed = steps.softmax(self._scores(states))
+            packed = steps.softmax(self._scores(states, steps))
             pooled = steps.sum(packed[:, None] * states)
             weights = np.empty_like(packed)
             weights[steps.forwards] = packed  # in token order
@@ -118,11 +118,15 @@ class NumpyClassifier:
             pooled = steps.max(states)
         return pooled @ self.output + self.output_bias, weights
 
-    def _scores(self, values: np.ndarray) -> np.ndarray:
+    def _scores(self, values: np.ndarray, steps: Steps | None = None) -> np.ndarray:
+        """Attention scores of ``values``' rows; of rows in step order (``steps``) the last product is taken in
+        token order: BLAS's matrix-vector kernel sums a block's last rows in another order, so which rows end
+        the matrix changes their last bits."""
         project, bias, score = self.attention
         projected = values @ project
         projected += bias  # in place: the (tokens, 128) temporaries are the step's largest
-        return np.tanh(projected, out=projected) @ score
+        projected = np.tanh(projected, out=projected)
+        return projected @ score if steps is None else (projected[steps.rows] @ score)[steps.forwards]
 
     def _average(self, tokens: Tokens, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """V1: the linear layer is applied to each distinct word's vector (the average of projections is the
@@ -149,43 +153,49 @@ class NumpyClassifier:
 
     def _encode(self, tokens: Tokens, vectors: np.ndarray, states: bool) -> np.ndarray:
         """The top layer's states (tokens, hidden·dirs), rows step after step (``Steps``), or when not ``states``
-        its final states (sentences, hidden·dirs)."""
-        steps, inputs, n = tokens.steps, vectors, self.config.hidden_size
+        its final states (sentences, hidden·dirs). Both directions of a layer run together, each step one call
+        per operation for both (half the numpy calls, each of which a worker thread may wait on the GIL for)."""
+        steps, inputs = tokens.steps, vectors
         for layer, directions in enumerate(self.layers):
-            final = not states and layer == len(self.layers) - 1  # "last" pooling reads the top layer's ends alone
-            outputs, ends = np.empty((len(steps.forwards), n * len(directions)), dtype=np.float32), []
-            for reverse, (w_ih, w_hh, b_ih, b_hh) in enumerate(directions):
-                if layer == 0:  # projected once per distinct word, then gathered
-                    gates = (vectors @ w_ih + b_ih)[tokens.inverse[steps.backwards if reverse else steps.forwards]]
-                else:
-                    gates = (inputs[steps.align] if reverse else inputs) @ w_ih + b_ih
-                out = self._run(steps, gates, w_hh, b_hh, None if reverse else outputs[:, :n])
-                if final:
-                    ends.append(steps.unsort(out[steps.finals]))
-                elif reverse:  # row r of the backward pass read the token of forward row align[r]
-                    outputs[steps.align, n:] = out
-            if final:
-                return np.concatenate(ends, axis=1) if len(ends) > 1 else ends[0]
-            inputs = outputs
+            gates = self._gates(tokens, layer, directions, inputs)  # (tokens, directions, gates)
+            out = self._run(steps, gates, [w_hh for _, w_hh, _, _ in directions], [b for *_, b in directions])
+            if not states and layer == len(self.layers) - 1:  # "last" pooling reads the top layer's ends alone
+                return steps.unsort(out[steps.finals].reshape(len(steps.order), -1))
+            if len(directions) > 1:  # row r of the backward pass read the token of forward row align[r]
+                out[steps.align, 1] = out[:, 1].copy()
+            inputs = out.reshape(len(out), -1)
         return inputs
 
-    def _run(self, steps: Steps, gates: np.ndarray, w_hh: np.ndarray, b_hh: np.ndarray | None,
-             out: np.ndarray | None) -> np.ndarray:
-        """One layer, one direction: input gates (tokens, gates) row by row → its states (tokens, hidden) in the same
-        rows, written into ``out`` when given.
+    def _gates(self, tokens: Tokens, layer: int, directions: list, inputs: np.ndarray) -> np.ndarray:
+        """Every row's input gates (tokens, directions, gates), each direction's rows in its own reading order."""
+        steps = tokens.steps
+        if layer == 0:  # projected once per distinct word, then gathered (both directions in one gather)
+            tables = np.concatenate([inputs @ w_ih + b_ih for w_ih, _, b_ih, _ in directions])
+            reads = [tokens.inverse[steps.forwards], tokens.inverse[steps.backwards] + len(inputs)][: len(directions)]
+            return tables[np.stack(reads, axis=1)]
+        gates = np.empty((len(inputs), len(directions), directions[0][0].shape[1]), dtype=np.float32)
+        for reverse, (w_ih, _, b_ih, _) in enumerate(directions):
+            np.matmul(inputs[steps.align] if reverse else inputs, w_ih, out=gates[:, reverse])
+            gates[:, reverse] += b_ih
+        return gates
+
+    def _run(self, steps: Steps, gates: np.ndarray, w_hh: list[np.ndarray], b_hh: list) -> np.ndarray:
+        """A layer's directions side by side: input gates (tokens, directions, gates) row by row → their states
+        (tokens, directions, hidden) in the same rows.
 
         The sentences that read step t + 1 are the first rows of those that read step t, so each step's state is
         a view of the rows the step before wrote: nothing is copied back."""
         n, step = self.config.hidden_size, CELL_STEPS[self.config.cell]
-        out = np.empty((len(gates), n), dtype=np.float32) if out is None else out
-        h = np.zeros((len(steps.order), n), dtype=np.float32)  # each step writes its states into ``out``
+        out = np.empty((*gates.shape[:2], n), dtype=np.float32)
+        h = np.zeros((len(steps.order), *out.shape[1:]), dtype=np.float32)  # each step writes its states into ``out``
         c = np.zeros_like(h) if self.config.cell == "lstm" else None
-        start = 0
+        from_h, start = np.empty((len(steps.order), *gates.shape[1:]), dtype=np.float32), 0
         for size in steps.sizes.tolist():
-            from_h = h[:size] @ w_hh
-            if b_hh is not None:
-                from_h += b_hh
-            h, c = step(n, gates[start : start + size], from_h, h[:size], None if c is None else c[:size],
+            for d, (weights, bias) in enumerate(zip(w_hh, b_hh)):
+                np.matmul(h[:size, d], weights, out=from_h[:size, d])
+                if bias is not None:
+                    from_h[:size, d] += bias
+            h, c = step(n, gates[start : start + size], from_h[:size], h[:size], None if c is None else c[:size],
                         out=out[start : start + size])
             start += size
         return out

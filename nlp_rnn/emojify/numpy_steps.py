@@ -37,6 +37,7 @@ class Steps:
     backwards: np.ndarray  # (tokens,)
     align: np.ndarray  # (tokens,)
     rank: np.ndarray  # (tokens,) the place of each row's sentence in ``order``
+    rows: np.ndarray  # (tokens,) the forward row that reads each token
     finals: np.ndarray  # (sentences,) the last row of each sentence, in ``order``
 
     @classmethod
@@ -51,7 +52,7 @@ class Steps:
         row_of = np.empty_like(forwards)
         row_of[forwards] = np.arange(len(forwards))
         finals = (np.cumsum(sizes) - sizes)[lengths - 1] + np.arange(len(order))
-        return cls(order, lengths, sizes, forwards, backwards, row_of[backwards], np.nonzero(reading)[1], finals)
+        return cls(order, lengths, sizes, forwards, backwards, row_of[backwards], np.nonzero(reading)[1], row_of, finals)
 
     def unsort(self, values: np.ndarray) -> np.ndarray:
         """(sentences, ...) in ``order`` → in the batch's order."""
