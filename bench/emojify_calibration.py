@@ -107,6 +107,14 @@ def chance_ece(probs: np.ndarray, rows: int, draws: int = 200) -> float:
     return statistics.mean(found)
 
 
+def sure(probs: np.ndarray, truth: np.ndarray, low: float, high: float) -> str:
+    """How often the predictions with a confidence in [low, high] are right: what "90% sure" means to a user."""
+    confidence = probs.max(1)
+    rows = (confidence >= low) & (confidence <= high)
+    right = (probs.argmax(1) == truth)[rows].mean() if rows.any() else float("nan")
+    return f"{rows.sum()} {low:.0%}-{high:.0%} sure (mean {confidence[rows].mean():.1%}) {right:.1%} right"
+
+
 def calibration_row(runs: list[dict]) -> dict:
     from nlp_rnn.emojify.calibration import brier_score, expected_calibration_error, log_loss
 
@@ -124,7 +132,8 @@ def calibration_row(runs: list[dict]) -> dict:
                     f"vs {brier_score(raw, truth):.4f}; ECE per split {split[0]:.1%} vs {split[1]:.1%} (by chance on "
                     f"{len(runs[0]['truth'])} sentences: {chance_ece(tempered, len(runs[0]['truth'])):.1%}); mean "
                     f"confidence {tempered.max(1).mean():.1%} vs {raw.max(1).mean():.1%}, accuracy "
-                    f"{(tempered.argmax(1) == truth).mean():.1%}",
+                    f"{(tempered.argmax(1) == truth).mean():.1%}; {sure(tempered, truth, 0.9, 1.0)}, "
+                    f"{sure(tempered, truth, 0.0, 0.5)}",
             "ours": nll, "baseline": nll_raw, "unit": "nats", "ratio": nll_raw / nll,
             "target": "lower log loss and lower pooled ECE with the temperature", "met": nll < nll_raw and ece < ece_raw}
 
