@@ -13,9 +13,8 @@ first, as torch's packed sequences do (``Steps``): at step t only the sentences 
 and they are the first rows of the state. The states stay in that step-after-step order through the
 layers and the pooling: the forward direction writes them straight into the layer's output, the backward
 one is scattered onto the rows that read the same tokens, and the pooling takes each sentence's sum,
-maximum or softmax one step at a time (``Steps``). Summing in token order with ``np.add.reduceat`` over
-the (tokens, 128) states had cost about a fifth of the default ensemble's BiLSTM; ``Steps.sum`` adds in
-its order, so the logits stay the same bit for bit.
+maximum or softmax one step at a time (``Steps``): summing in token order with ``np.add.reduceat`` over
+the (tokens, 128) states had cost about a fifth of the default ensemble's BiLSTM.
 """
 
 from __future__ import annotations

@@ -7,12 +7,8 @@ pooling, and ``sum``/``max``/``softmax`` reduce them per sentence with one numpy
 over the tokens' (tokens, 128) states took a quarter of the default ensemble's time: one inner loop per column
 and sentence).
 
-``sum`` gives exactly what ``np.add.reduceat`` gives over each sentence's tokens: numpy adds a segment's first
-value to the pairwise sum of the rest (``pairwise_sum`` in numpy's ``loops_utils.h.src``: up to 7 values one
-after another; up to 128 in 8 running sums, combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then
-the last ``m % 8`` one after another; more: split in two halves). ``sum`` does the same additions in the same
-order, so the engine's outputs stay bit for bit what they were; a sentence of over ``PAIRWISE_ROWS`` tokens
-(numpy splits its sum in halves) is summed by ``np.add.reduceat`` itself.
+``sum`` adds step after step: within float32 rounding of a sum in token order (``np.add.reduceat`` adds a
+sentence's values pairwise, so the last bits may differ), and one numpy call per step whatever the sentences.
 """
 
 from __future__ import annotations
@@ -20,9 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-PAIRWISE_ROWS = 129  # a first value and up to 128 more: numpy's pairwise block (PW_BLOCKSIZE)
-UNROLL = 8  # numpy's running sums
 
 
 @dataclass(frozen=True)
@@ -65,7 +58,7 @@ class Steps:
         return self.unsort(self._max(values))
 
     def sum(self, values: np.ndarray) -> np.ndarray:
-        """(rows, ...) → each sentence's sum (sentences, ...), in the batch's order, as ``np.add.reduceat`` sums it."""
+        """(rows, ...) → each sentence's sum (sentences, ...), in the batch's order."""
         return self.unsort(self._sum(values))
 
     def softmax(self, scores: np.ndarray) -> np.ndarray:
@@ -74,46 +67,16 @@ class Steps:
         return weights / self._sum(weights)[self.rank]
 
     def _max(self, values: np.ndarray) -> np.ndarray:
+        return self._reduce(values, np.maximum)
+
+    def _sum(self, values: np.ndarray) -> np.ndarray:
+        return self._reduce(values, np.add)
+
+    def _reduce(self, values: np.ndarray, combine: np.ufunc) -> np.ndarray:
+        """In ``order``: ``combine`` of each sentence's rows, step after step."""
         sizes = self.sizes.tolist()
         reduced, start = values[: sizes[0]].copy(), sizes[0]  # every sentence takes part in step 0
         for size in sizes[1:]:
-            np.maximum(reduced[:size], values[start : start + size], out=reduced[:size])
+            combine(reduced[:size], values[start : start + size], out=reduced[:size])
             start += size
         return reduced
-
-    def _sum(self, values: np.ndarray) -> np.ndarray:
-        """In ``order``: each sentence's first row plus the pairwise sum of the others (see the module's note)."""
-        sizes, count = self.sizes.tolist(), len(self.order)
-        long = sizes[PAIRWISE_ROWS] if len(sizes) > PAIRWISE_ROWS else 0  # sentences numpy splits: a prefix
-        rest = self.lengths - 1
-        # values a sentence adds in running sums: a multiple of 8 (none under 8); non-increasing down the sentences
-        blocked = np.where(rest >= UNROLL, rest - rest % UNROLL, 0)
-        blocked[:long] = len(sizes)
-        running = np.searchsorted(-blocked, -np.arange(len(sizes) + 1), side="right")  # [i]: those with blocked ≥ i
-        sums = np.zeros_like(values[:count])
-        # running[1] == running[8]: those with any running sums (blocked is 0 or ≥ 8)
-        partial = np.empty((UNROLL, running[1], *values.shape[1:]), dtype=values.dtype)
-        start = sizes[0]
-        for i, size in enumerate([*sizes[1:], 0]):  # the value of index i after each sentence's first, then an end
-            low, high = max(long, running[i + 1]), running[i]
-            if i >= UNROLL and high > low:  # these sentences' running sums are complete: combine them
-                r = partial[:, low:high]
-                sums[low:high] = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-            rows, blocks = values[start : start + size], max(long, running[i + 1])
-            if i < UNROLL:
-                partial[i, long:blocks] = rows[long:blocks]
-            else:
-                partial[i % UNROLL, long:blocks] += rows[long:blocks]
-            sums[blocks:size] += rows[blocks:size]
-            start += size
-        sums += values[:count]
-        sums[:long] = self._reduceat(values, long)
-        return sums
-
-    def _reduceat(self, values: np.ndarray, long: int) -> np.ndarray:
-        """``np.add.reduceat`` over the tokens of the first ``long`` sentences."""
-        if not long:
-            return values[:0]
-        step_starts = np.cumsum(self.sizes) - self.sizes
-        rows = np.concatenate([step_starts[:length] + s for s, length in enumerate(self.lengths[:long].tolist())])
-        return np.add.reduceat(values[rows], np.cumsum(self.lengths[:long]) - self.lengths[:long], axis=0)
