@@ -44,6 +44,17 @@ def test_train_holds_apart_music_stops_on_it_and_learns_in_other_keys(source, tm
     assert bad.returncode == 2 and "--validation" in bad.stderr
 
 
+def test_pitch_tokens_train_with_the_chord_bias_by_default_and_without_on_request(source, tmp_path):
+    for name, extra in (("gated", []), ("none", ["--chord-bias", "none"])):
+        result = run("train", "--midi", str(source), "--tokens", "pitch", "--max-steps", "1", "--window", "12", *extra,
+                     "--out", str(tmp_path / name))
+        assert result.returncode == 0, result.stderr
+        manifest = json.loads((tmp_path / name / "checkpoint.json").read_text())
+        assert manifest["extra"]["options"]["chord_bias"] == name
+        config = manifest["config"]
+        assert bool(config["pitch_classes"]) == config["chord_bias_gate"] == (name == "gated")
+
+
 def test_generate_writes_midi_and_wav_and_is_seeded(model, tmp_path):
     first = run("generate", "--model", str(model), "--out", str(tmp_path / "a.mid"), "--bars", "8", "--seed", "7",
                 "--wav", str(tmp_path / "a.wav"), "--json")

@@ -45,6 +45,10 @@ def _add_train(commands) -> None:
     train.add_argument("--context-dropout", type=bounded_float(0.0, 1.0, open_high=True), default=0.0, metavar="P",
                        help="chord-conditioned: hide a step's chord, and apart from it its beat, with chance P in "
                             "training, so the model also reads them from the notes (default 0)")
+    train.add_argument("--chord-bias", choices=["none", "interval", "gated"], default="gated",
+                       help="chord-conditioned --tokens pitch: learned weights per interval above the chord root, the "
+                            "same in every key, added to each pitch's score; gated: they follow the LSTM state "
+                            "(default gated)")
     train.add_argument("--weight-decay", type=bounded_float(0.0, 1.0), default=0.0, help="Adam's L2 penalty (default 0)")
     train.add_argument("--validation", type=bounded_float(0.0, 0.5), default=0.0, metavar="SHARE",
                        help="hold apart the last SHARE of each piece and stop when its loss stops falling (default 0)")
@@ -119,7 +123,7 @@ def run_train(args) -> int:
     pieces = pieces_from_files(args.midi, args.melody_part, args.chord_part, args.start, args.end)
     options = JazzOptions(tokens=args.tokens, conditioning=args.conditioning, hidden=args.hidden, window=args.window,
                           epochs=args.epochs, dropout=args.dropout, weight_decay=args.weight_decay,
-                          context_dropout=args.context_dropout,
+                          context_dropout=args.context_dropout, chord_bias=args.chord_bias,
                           validation=args.validation, patience=args.patience, keys=args.keys, batch_size=args.batch_size,
                           max_steps=args.max_steps, seed=args.seed,
                           device=args.device, precision=args.precision)

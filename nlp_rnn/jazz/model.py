@@ -10,6 +10,8 @@ from torch import nn
 from nlp_rnn.jazz.context import BEAT_FEATURES
 from nlp_rnn.models.recurrent import Cell, Hidden, RecurrentConfig, RecurrentEncoder
 
+PITCH_CLASSES = "0123456789ab"  # JazzModelConfig.pitch_classes' characters
+
 
 @dataclass(frozen=True)
 class JazzModelConfig:
@@ -21,6 +23,10 @@ class JazzModelConfig:
     dropout: float = 0.0  # between layers and before the output
     context_size: int = 0  # per-step conditioning features (0: the exercise's plain LSTM)
     context_dropout: float = 0.0  # in training: the chord, and apart from it the beat, hidden from a step this often
+    # chord-conditioned: one character per token, its MIDI pitch class in hex ("." for rests and specials); given,
+    # each pitch token's logit gets a learned weight for its interval above the step's chord root (see ChordBias)
+    pitch_classes: str = ""
+    chord_bias_gate: bool = False  # the interval weights also move with the LSTM state (a Linear(hidden, 13))
 
 
 class JazzModel(nn.Module):
@@ -34,6 +40,7 @@ class JazzModel(nn.Module):
                                                         config.hidden_size, config.num_layers, False, config.dropout))
         self.dropout = nn.Dropout(config.dropout)
         self.decoder = nn.Linear(config.hidden_size, config.vocab_size)
+        self.chord_bias = ChordBias(config) if config.pitch_classes and config.context_size else None
 
     def init_hidden(self, batch_size: int) -> Hidden:
         return self.encoder.init_hidden(batch_size)
@@ -42,9 +49,14 @@ class JazzModel(nn.Module):
                 hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
         inputs = self.embedding(tokens)  # (batch, seq, embed)
         if self.config.context_size:
-            inputs = torch.cat([inputs, self._dropped(context)], dim=-1)  # (batch, seq, embed + context)
+            context = self._dropped(context)
+            inputs = torch.cat([inputs, context], dim=-1)  # (batch, seq, embed + context)
         outputs, hidden = self.encoder(inputs, hidden=hidden)  # (batch, seq, hidden)
-        return self.decoder(self.dropout(outputs)), hidden
+        return self._logits(outputs, context), hidden
+
+    def _logits(self, outputs: torch.Tensor, context: torch.Tensor | None) -> torch.Tensor:
+        logits = self.decoder(self.dropout(outputs))
+        return logits if self.chord_bias is None else logits + self.chord_bias(outputs, context)
 
     def _dropped(self, context: torch.Tensor) -> torch.Tensor:
         """In training, each step's chord features and its beat features zeroed (apart) with ``context_dropout``:
@@ -64,4 +76,34 @@ class JazzModel(nn.Module):
         if self.config.context_size:
             inputs = torch.cat([inputs, context], dim=-1)
         outputs, hidden = self.encoder.step(inputs, hidden)
-        return self.decoder(self.dropout(outputs)), hidden
+        return self._logits(outputs, context), hidden
+
+
+class ChordBias(nn.Module):
+    """A key-independent chord-to-pitch path: for the step's chord root r and a token of pitch class p, the weight of
+    the interval (p - r) mod 12, plus one weight if p is a chord tone, added to the token's logit. About 13 numbers
+    the same in every key (a layer from the chord to the logits learns each key's habits instead); a step whose
+    chord is hidden (context dropout zeroes its root) gets no bias."""
+
+    def __init__(self, config: JazzModelConfig):
+        super().__init__()
+        self.weights = nn.Parameter(torch.zeros(13))  # 12 intervals above the root, then "is a chord tone"
+        self.gate = nn.Linear(config.hidden_size, 13) if config.chord_bias_gate else None
+        if self.gate is not None:
+            nn.init.zeros_(self.gate.weight), nn.init.zeros_(self.gate.bias)
+        if len(config.pitch_classes) != config.vocab_size or set(config.pitch_classes) - set(PITCH_CLASSES + "."):
+            raise ValueError(f"pitch_classes must give one of {PITCH_CLASSES}. per token")
+        classes = torch.tensor([PITCH_CLASSES.find(c) for c in config.pitch_classes])  # -1: no pitch
+        self.register_buffer("pitch_class", nn.functional.one_hot(classes + 1, 13)[:, 1:].float(),
+                             persistent=False)  # (vocab, 12)
+        # rotate[r, c, k] = 1 where c = (k + r) mod 12: an interval k above root r is the pitch class c
+        k = torch.arange(12)
+        self.register_buffer("rotate", (k[None, :, None] == (k[None, None, :] + k[:, None, None]) % 12).float(),
+                             persistent=False)
+
+    def forward(self, outputs: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        relative, root = context[..., :12], context[..., 12:24]  # jazz.context: chord tones above the root, the root
+        weights = self.weights if self.gate is None else self.weights + self.gate(outputs)
+        per_interval = weights[..., :12] + weights[..., 12:] * relative  # (..., 12): relative to the root
+        absolute = torch.einsum("...r,rck,...k->...c", root, self.rotate, per_interval)  # (..., 12) pitch classes
+        return absolute @ self.pitch_class.T  # (..., vocab)

@@ -14,10 +14,10 @@ from nlp_rnn import checkpoint, distributed
 from nlp_rnn.devices import to_model
 from nlp_rnn.errors import UserError
 from nlp_rnn.jazz.context import CONTEXT_SIZE, context_tensor
-from nlp_rnn.jazz.model import JazzModel, JazzModelConfig
+from nlp_rnn.jazz.model import PITCH_CLASSES, JazzModel, JazzModelConfig
 from nlp_rnn.jazz.piece import Piece
 from nlp_rnn.jazz.stats import solo_stats
-from nlp_rnn.jazz.tokens import duration_of, encode
+from nlp_rnn.jazz.tokens import TOKEN, duration_of, encode
 from nlp_rnn.jazz.transpose import in_random_keys
 from nlp_rnn.models.store import load_model
 from nlp_rnn.seeding import seed_everything
@@ -38,6 +38,9 @@ class JazzOptions:
     embed: int = 32
     dropout: float = 0.0
     context_dropout: float = 0.0  # chord-conditioned: hide a step's chord (and, apart, its beat) this often in training
+    # chord-conditioned --tokens pitch: a learned weight per interval above the chord root (and for chord tones) added
+    # to each pitch token's logit (jazz.model.ChordBias); "gated": those weights also follow the LSTM state
+    chord_bias: Literal["none", "interval", "gated"] = "gated"
     window: int = 30  # Tx: tokens per training window
     epochs: int = 60
     lr: float = 0.01  # Adam, as in the exercise
@@ -125,6 +128,14 @@ def split_streams(pieces: list[Piece], streams: list[list[str]], vocabulary: Voc
     return tokens, torch.cat([c for _, c in train_rows]) if conditioned else None, held_apart
 
 
+def token_pitch_classes(vocabulary: Vocabulary) -> str:
+    """JazzModelConfig.pitch_classes: each token's MIDI pitch class in hex, "." for rests, specials and grammar
+    tokens ("" when no token has a pitch)."""
+    matches = [TOKEN.match(token) for token in vocabulary.index_to_token]
+    classes = "".join(PITCH_CLASSES[int(m.group("pitch")) % 12] if m and m.group("pitch") else "." for m in matches)
+    return classes if classes.strip(".") else ""
+
+
 def register(pieces: list[Piece]) -> list[int]:
     """The pitch range the solo should keep to: the training melodies' 5th to 95th percentile, at least 1.5 octaves."""
     pitches = sorted(n.pitch for piece in pieces for n in piece.melody if n.pitch is not None)
@@ -161,7 +172,10 @@ def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None,
     model = JazzModel(JazzModelConfig(vocab_size=len(vocabulary), embed_dim=options.embed, hidden_size=options.hidden,
                                       num_layers=options.layers, dropout=options.dropout,
                                       context_size=CONTEXT_SIZE if conditioned else 0,
-                                      context_dropout=options.context_dropout if conditioned else 0.0))
+                                      context_dropout=options.context_dropout if conditioned else 0.0,
+                                      pitch_classes=token_pitch_classes(vocabulary) if conditioned
+                                      and options.chord_bias != "none" else "",
+                                      chord_bias_gate=options.chord_bias == "gated"))
     task = WindowTask(tokens, context, options.window, options.batch_size, options.seed, held_apart)
     config = TrainConfig(epochs=options.epochs, max_steps=options.max_steps, max_minutes=options.max_minutes,
                          optimizer="adam", lr=options.lr, weight_decay=options.weight_decay,
