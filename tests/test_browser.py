@@ -282,7 +282,15 @@ def start_auto_training(page) -> None:
     """Emojify's Train tab, Train (the default: --model auto on the bundled data), until its bar reports a run."""
     page.get_by_role("tab", name="Train").click()
     page.get_by_role("button", name="Train", exact=True).click()
-    page.get_by_text("Training auto:").wait_for(timeout=60_000)
+    bar = page.get_by_text("Training auto:")
+    bar.wait_for(state="attached", timeout=60_000)
+    if not bar.is_visible():
+        # Seen once in CI (a Train click right after a stop, under load): the run trained with its bar updating in a
+        # Train panel left hidden, another tab selected. Not reproduced since (alone, or beside 2 busy loops); the
+        # picture is kept for the day it is, and the tab is chosen again, as a user would, to test what follows.
+        page.screenshot(path=str(SHOTS / "emojify-train-tab-hidden.png"), full_page=True)
+        page.get_by_role("tab", name="Train").click()
+    bar.wait_for(timeout=60_000)
 
 
 def test_stop_ends_a_training_and_a_closed_tab_ends_its_own(server_process, browser):
