@@ -107,7 +107,7 @@ class NumpyClassifier:
         states = self._encode(tokens, vectors, states=True)  # (tokens, hidden·dirs), rows step after step
         weights = None
         if self.attention is not None:
-            packed = steps.softmax(self._scores(states, steps))
+            packed = steps.softmax(self._scores(states))
             pooled = steps.sum(packed[:, None] * states)
             weights = np.empty_like(packed)
             weights[steps.forwards] = packed  # in token order
@@ -117,15 +117,12 @@ class NumpyClassifier:
             pooled = steps.max(states)
         return pooled @ self.output + self.output_bias, weights
 
-    def _scores(self, values: np.ndarray, steps: Steps | None = None) -> np.ndarray:
-        """Attention scores of ``values``' rows; of rows in step order (``steps``) the last product is taken in
-        token order: BLAS's matrix-vector kernel sums a block's last rows in another order, so which rows end
-        the matrix changes their last bits."""
+    def _scores(self, values: np.ndarray) -> np.ndarray:
+        """Attention scores of ``values``' rows."""
         project, bias, score = self.attention
         projected = values @ project
         projected += bias  # in place: the (tokens, 128) temporaries are the step's largest
-        projected = np.tanh(projected, out=projected)
-        return projected @ score if steps is None else (projected[steps.rows] @ score)[steps.forwards]
+        return np.tanh(projected, out=projected) @ score
 
     def _average(self, tokens: Tokens, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """V1: the linear layer is applied to each distinct word's vector (the average of projections is the
