@@ -32,7 +32,7 @@ def link_beside(out_dir: str | Path, spec: str) -> None:
     source, out = Path(spec).resolve(), Path(out_dir)
     link = out / source.name
     out.mkdir(parents=True, exist_ok=True)
-    if link.resolve() != source and not (link.exists() or link.is_symlink()):
+    if not os.path.lexists(link):  # nothing there, not even a dangling link
         try:
             os.symlink(source, link)
         except FileExistsError:  # made meanwhile by another process (the other ranks of a launch make it too)
