@@ -68,13 +68,14 @@ def ways(run: dict) -> dict[str, np.ndarray]:
     from nlp_rnn.emojify.calibration import ensemble_probabilities, fit_temperature, log_loss
 
     oof, truth, fold, test, fitted = run["oof"], run["oof_truth"], run["fold"], list(run["test"]), run["temperature"]
+    plain = log_loss(ensemble_probabilities(list(oof)), truth)  # the folds' log loss at temperature 1
     averaged = fit_temperature([np.log(ensemble_probabilities(list(oof)))], truth)
-    gain = log_loss(ensemble_probabilities(list(oof)), truth) - log_loss(ensemble_probabilities(list(oof), fitted), truth)
+    gain = plain - log_loss(ensemble_probabilities(list(oof), fitted), truth)
     nested = 0.0  # each fold's log loss under the temperature the other folds fit
     for k in np.unique(fold):
         t = fit_temperature([member[fold != k] for member in oof], truth[fold != k])
         nested += log_loss(ensemble_probabilities([m[fold == k] for m in oof], t), truth[fold == k]) * (fold == k).mean()
-    helps = nested < log_loss(ensemble_probabilities(list(oof)), truth)
+    helps = nested < plain
     return {"on each member's logits (the default)": ensemble_probabilities(test, fitted),
             "on the averaged probability": ensemble_probabilities([np.log(ensemble_probabilities(test))], averaged),
             "only if it lowers the folds' log loss by 0.01": ensemble_probabilities(test, fitted if gain >= 0.01 else 1.0),
