@@ -214,7 +214,8 @@ def held_out_rows(scores: dict, seeds=HELD_OUT_SEEDS) -> list[dict]:
             rows.append({
                 "name": f"Jazz: held-out cross-entropy on {test} never trained on ({len(pieces['chord'])} pieces"
                         f"{', the validation set' if validation else ''}), --tokens {scheme}, chord-conditioned"
-                        f"{f' with --chord-bias {HELD_OUT.chord_bias}' if scheme == 'pitch' else ''} (baseline: unconditioned); trained on "
+                        f"{f' with --chord-bias {HELD_OUT.chord_bias}' if scheme == 'pitch' else ''} "
+                        f"(baseline: unconditioned); trained on "
                         f"chorales + quartets + Joplin (+ Metheny); mean of seeds "
                         f"{list(seeds)}, spread {_spread(ce['chord'])} vs {_spread(ce['none'])}; "
                         f"lower on {wins}/{len(pieces['chord'])} pieces",
