@@ -1,7 +1,8 @@
 """Default models the apps need on first launch: trained once on this machine, then cached.
 
 A default model lives in ``<cache>/models/<name>-<digest>``, where the digest covers its training
-data and options, so changing either trains a fresh one instead of reusing a stale one.
+data, its options and the source of the code that trains it, so changing any of them (an upgrade of
+this package included) trains a fresh one instead of reusing a stale one.
 
 First use trains into a temporary folder beside the final one and publishes it with one atomic
 rename when training has finished: a Ctrl-C, a crash or a closed browser tab leaves no folder
@@ -29,11 +30,31 @@ from nlp_rnn.paths import cache_dir
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 LAYOUT = b"published-v2"  # v2: defaults are published whole; folders from before (maybe half-trained) are not reused
+PACKAGE = Path(__file__).resolve().parent
+TRAINING_CODE = ("training.py", "schedules.py", "callbacks.py", "models")  # what every default's training runs
 
 
-def default_dir(name: str, fingerprint: bytes) -> Path:
-    """Where the default model ``name`` trained from ``fingerprint`` (data + options) is kept."""
-    return cache_dir() / "models" / f"{name}-{hashlib.sha256(fingerprint + LAYOUT).hexdigest()[:12]}"
+def default_dir(name: str, fingerprint: bytes, code: tuple[str, ...]) -> Path:
+    """Where the default model ``name`` trained from ``fingerprint`` (data + options) by ``code`` is kept.
+
+    ``code``: the application's own files or folders, relative to this package; the shared training code is
+    added. Digesting the source, not a version number someone must remember to bump, is what retrains a
+    default whose training changed in a way its options do not show (e.g. how a temperature is fitted)."""
+    digest = hashlib.sha256(fingerprint + LAYOUT)
+    for path in _sources(code + TRAINING_CODE):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    return cache_dir() / "models" / f"{name}-{digest.hexdigest()[:12]}"
+
+
+def _sources(code: tuple[str, ...]) -> list[Path]:
+    """The ``.py`` files of ``code`` (files, or folders read whole), in a fixed order."""
+    found = set()
+    for name in code:
+        path = PACKAGE / name
+        if not path.exists():
+            raise FileNotFoundError(f"default_dir: no {path}")  # a renamed module must not drop out of the digest
+        found.update(path.rglob("*.py") if path.is_dir() else [path])
+    return sorted(found)
 
 
 def train_once(directory: Path, train: Callable[[Path], object], load: Callable[[Path], T], what: str) -> T:

@@ -22,7 +22,7 @@ WHAT = "the default Emojify model (about 30 s)"
 
 
 def default_model_dir() -> Path:
-    return default_dir("emojify-default", bundled_path().read_bytes() + repr(OPTIONS).encode())
+    return default_dir("emojify-default", bundled_path().read_bytes() + repr(OPTIONS).encode(), ("emojify",))
 
 
 def _fit(progress, directory: Path) -> None:

@@ -26,7 +26,6 @@ CORPUS = (  # music21 corpus path, melody part, chord part (None: automatic)
     ("nottingham-dataset/reelsa-c.abc", None, None),
 )
 OPTIONS = JazzOptions(epochs=40, seed=0)
-VERSION = 5  # bump when training changes what a model stores (5: pickup bars open with a rest to the bar line)
 
 
 def corpus_paths() -> list[Path]:
@@ -59,7 +58,7 @@ def default_pieces() -> list:
 
 
 def default_model_dir() -> Path:
-    return default_dir("jazz-default", repr((CORPUS, OPTIONS, VERSION)).encode())
+    return default_dir("jazz-default", repr((CORPUS, OPTIONS)).encode(), ("jazz",))
 
 
 def load_default(progress: bool = True, callbacks=(), device: str | None = None) -> Improviser:

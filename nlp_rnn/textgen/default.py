@@ -15,7 +15,8 @@ OPTIONS = TextOptions(corpus="lee", level="char", preset="char-small", overrides
 
 
 def default_model_dir() -> Path:
-    return default_dir("textgen-default", builtin_path().read_bytes()[:4096] + repr(OPTIONS).encode())
+    return default_dir("textgen-default", builtin_path().read_bytes()[:4096] + repr(OPTIONS).encode(),
+                       ("textgen", "text.py", "vocab.py"))
 
 
 def load_default(progress: bool = True, callbacks=(), device: str | None = None) -> TextModel:
