@@ -24,11 +24,9 @@ import statistics
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from bench.shared_data import METHENY, present
 from nlp_rnn.jazz.train import JazzOptions
 
-ROOT = Path(__file__).resolve().parent.parent
-# ../shared/data beside the checkout, or where $NLP_RNN_SHARED_DATA says (a worktree elsewhere)
-METHENY = Path(os.environ.get("NLP_RNN_SHARED_DATA", ROOT.parent / "shared" / "data")) / "jazz" / "original_metheny.mid"
 COMPARED = ("notes", "rests", "pitch_range", "repeated_pitch_share", "distinct_4gram_share", "chord_tone_share",
             "scale_tone_share", "approach_tone_share", "other_tone_share", "strong_beat_chord_tone_share")
 SEEDS = range(8)
@@ -252,7 +250,7 @@ def run() -> list[dict]:
     rows = []
     rows += held_out_rows(held_out())
     rows.append(leak_row(leak()))
-    if METHENY.exists():
+    if present(METHENY, "the Metheny solo (in the held-out rows' training and the closeness rows)"):
         close = closeness()
         for cleanup in ("data", "exercise"):
             worst = max(COMPARED, key=lambda k: _off(close[cleanup][k], close["source"][k]))

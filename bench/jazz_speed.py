@@ -15,8 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-METHENY = ROOT.parent / "shared" / "data" / "jazz" / "original_metheny.mid"
+from bench.shared_data import METHENY, present
 
 
 def tunes_path() -> Path:
@@ -43,7 +42,8 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["NLP_RNN_CACHE"] = folder
         try:
-            score = METHENY if METHENY.exists() else default.corpus_paths()[2]
+            score = METHENY if present(METHENY, "the Metheny parse (Maple Leaf Rag is parsed instead)") else \
+                default.corpus_paths()[2]
             cold, _ = _timed(lambda: parse_file(score))
             cached = min(_timed(lambda: parse_file(score))[0] for _ in range(3))
             training, improviser = _timed(lambda: default.load_default(progress=False))

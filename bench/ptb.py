@@ -17,16 +17,15 @@ Results go to bench/ptb_results.json (one entry per run name, rewritten as each 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.shared_data import PTB
 from nlp_rnn.textgen.presets import zaremba
 
 ROOT = Path(__file__).resolve().parent.parent
-PTB = Path(os.environ.get("NLP_RNN_PTB", ROOT.parent / "shared" / "data" / "ptb"))  # a worktree elsewhere: set it
 RUNS = {
     "ptb-small": dict(overrides=()),
     "ptb-small tied + dropout 0.25, 30 min, 8 epochs": dict(
@@ -66,7 +65,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--epochs", type=int, default=1, help="adaptive-vs-full: epochs each")
     args = parser.parse_args(argv)
     if not PTB.is_dir():
-        print(f"skipped: {PTB} not found (the PTB data lives in ../shared/data)")
+        print(f"skipped: {PTB} not found (the PTB data lives in ../shared/data; or set NLP_RNN_SHARED_DATA)")
         return 0
     results_path = ROOT / "bench" / "ptb_results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}

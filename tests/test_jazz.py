@@ -4,11 +4,11 @@ import math
 import os
 import wave
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import torch
 
+from bench.shared_data import METHENY
 from nlp_rnn.errors import DataError, UserError
 from nlp_rnn.jazz import parse
 from nlp_rnn.jazz.evaluate import evaluate
@@ -21,10 +21,10 @@ from nlp_rnn.jazz.stats import solo_stats
 from nlp_rnn.jazz.tokens import encode, realise
 from nlp_rnn.jazz.train import JazzOptions, train
 
-METHENY = Path(__file__).resolve().parents[2] / "shared" / "data" / "jazz" / "original_metheny.mid"
-# a checkout without ../shared beside it skips these; CI has it (.ci/run), so there they run, and fail if it is gone
+# a checkout without ../shared beside it (and no $NLP_RNN_SHARED_DATA) skips these; CI has it (.ci/run), so there
+# they run, and fail if it is gone
 needs_metheny = pytest.mark.skipif(not METHENY.exists() and not os.environ.get("CI"),
-                                   reason="../shared/data/jazz/original_metheny.mid is absent")
+                                   reason=f"{METHENY} is absent (set NLP_RNN_SHARED_DATA)")
 PROGRESSION = parse_chords("Cmaj7 Am7 Dm7 G7")
 
 
