@@ -106,7 +106,7 @@ def test_stop_during_auto_training_stops_at_once_and_keeps_the_previous_model(sm
     at.button(key="emojify_train").click().run()  # the Model radio's default: auto
     assert not at.exception
     assert len(asks) == step  # no step and no run after the one that saw the click
-    assert at.warning[0].value.startswith("Training stopped (cross-validation, fold 1/5: v1-sif) before the model")
+    assert at.warning[0].value.startswith("Training stopped (cross-validation, fold 1/5: v1-sif-negation) before the model")
     assert "the page keeps its previous model" in at.warning[0].value
     assert at.session_state["emojify_model_dir"] == small_emojify_model
     assert not [b for b in at.button if b.key == "emojify_stop"]

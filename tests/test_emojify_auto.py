@@ -28,7 +28,7 @@ def small():
 DRY = auto.AutoOptions(max_steps=1, folds=3, seeds=1)
 
 
-PAIR = (auto.Member("v1-sif", 100), auto.Member("bilstm-attention-64", 20))
+PAIR = (auto.Member("v1-sif-negation", 100), auto.Member("bilstm-attention-64", 20))
 
 
 @pytest.fixture(scope="module")
@@ -99,11 +99,11 @@ def test_members_train_with_several_seeds_and_the_ensemble_averages_them(small):
         patch.setattr(auto, "choose", lambda *args: (PAIR, {}))
         model, summary = auto.train_auto(options, small, None)
     assert [(m["candidate"], m["seed"]) for m in summary["members"]] == [
-        ("v1-sif", 0), ("v1-sif", 1), ("bilstm-attention-64", 0), ("bilstm-attention-64", 1)]
+        ("v1-sif-negation", 0), ("v1-sif-negation", 1), ("bilstm-attention-64", 0), ("bilstm-attention-64", 1)]
     assert len(model.classifiers) == 4
     weights = [c.output.weight for c in model.classifiers]
     assert not torch.equal(weights[0], weights[1]) and not torch.equal(weights[2], weights[3])
-    assert "v1-sif (100 epochs, 2 seeds)" in auto.summary_lines(summary)[1]
+    assert "v1-sif-negation (100 epochs, 2 seeds)" in auto.summary_lines(summary)[1]
 
 
 def test_the_fitted_temperature_recovers_how_overconfident_logits_are():
@@ -158,7 +158,7 @@ def test_a_damaged_member_is_a_clear_error(tmp_path, dry_dir):
 def test_a_class_of_one_sentence_skips_cross_validation(small):
     few = small[:9]  # eight hearts and one baseball
     model, summary = auto.train_auto(DRY, few, None)
-    assert summary["folds"] == 0 and [m["candidate"] for m in summary["members"]] == ["v1-sif"]
+    assert summary["folds"] == 0 and [m["candidate"] for m in summary["members"]] == ["v1-sif-negation"]
     assert model.probabilities(["I love you"]).shape == (1, 2)
 
 

@@ -31,18 +31,20 @@ KINDS = [dict(cell="none"), dict(cell="none", pooling="attention"), dict(cell="n
          dict(cell="gru", num_layers=1, pooling="max"),
          dict(cell="lstm", num_layers=1, bidirectional=True, pooling="attention"),
          dict(cell="lstm", num_layers=2, bidirectional=True), dict(cell="gru", num_layers=2, bidirectional=True, pooling="mean"),
-         dict(cell="rnn", num_layers=3, pooling="attention")]
+         dict(cell="rnn", num_layers=3, pooling="attention"), dict(cell="none", negation=True),
+         dict(cell="none", frequency_weights=0.05, negation=True)]
 # every kind the CLI's --model auto, v1 and v2 can make, in one ensemble (trained one step each: parity needs no skill)
 CANDIDATES = (
     Candidate("v1", EmojifyOptions(model="v1", epochs=1), (1,)),
     Candidate("v1-sif", EmojifyOptions(model="v1", frequency_weights=1e-3, epochs=1), (1,)),
+    Candidate("v1-sif-negation", EmojifyOptions(model="v1", frequency_weights=1e-3, negation=True, epochs=1), (1,)),
     Candidate("v1-attention", EmojifyOptions(model="v1", pooling="attention", epochs=1), (1,)),
     Candidate("bilstm", EmojifyOptions(model="v2", layers=1, hidden=6, bidirectional=True, pooling="attention", epochs=1), (1,)),
     Candidate("v2", EmojifyOptions(model="v2", layers=2, hidden=6, epochs=1), (1,)),
 )
 TEMPERATURE = 1.7
 SENTENCES = ["I love you", "let's eat", "zzqx qqxj", "", "!!", "the food was great but the game was awful " * 4,
-             "Pizza.", "I am so sad today", "what a home run"]
+             "Pizza.", "I am so sad today", "what a home run", "I am not happy, I am hungry", "never again no"]
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +75,7 @@ def test_the_numpy_classifier_gives_torch_logits_for_every_kind(kind):
     lengths = torch.tensor([3, 1, 7, 2, 7, 4, 1])
     tokens = torch.randint(1, 30, (7, 7)) * (torch.arange(7) < lengths[:, None])
     tokens[1, 0] = 0  # a sentence of no known word is one padding token
+    tokens[[0, 2, 2, 4], [2, 3, 6, 0]] += 30  # words in a negation's scope: every kind reads their rows
     with torch.no_grad():  # one sentence at a time: no padding for torch to skip
         expected = torch.cat([model(tokens[i : i + 1, : lengths[i]], lengths[i : i + 1]) for i in range(7)]).numpy()
     weights = {name: tensor.numpy() for name, tensor in model.state_dict().items()}
@@ -121,8 +124,9 @@ def test_step_order_reductions_are_those_over_each_sentences_tokens():
 def test_an_ensemble_with_its_temperature_gives_torch_probabilities(ensemble_dir, bundled):
     expected_model, got_model = torch_model.load(ensemble_dir, "cpu"), numpy_model.load(ensemble_dir)
     assert got_model.temperature == TEMPERATURE and len(got_model.classifiers) == len(CANDIDATES)
-    assert [c.config.cell for c in got_model.classifiers] == ["none", "none", "none", "lstm", "lstm"]
-    assert got_model.classifiers[1].config.frequency_weights == 1e-3
+    assert [c.config.cell for c in got_model.classifiers] == ["none", "none", "none", "none", "lstm", "lstm"]
+    assert got_model.classifiers[1].config.frequency_weights == 1e-3 and got_model.classifiers[2].config.negation
+    assert got_model.scope_offset == expected_model.scope_offset == got_model.classifier.config.vocab_size
     texts = SENTENCES + [e.text for e in bundled[1]]
     expected = expected_model.probabilities(texts).numpy()
     got = got_model.probabilities(texts)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlp_rnn.emojify.numpy_steps import Steps
-from nlp_rnn.models.classifier_config import ClassifierConfig, frequency_weight
+from nlp_rnn.models.classifier_config import ClassifierConfig, frequency_weight, split_scope
 from nlp_rnn.numpy_step import CELL_STEPS, rearrange
 
 
@@ -88,7 +88,8 @@ class NumpyClassifier:
              for suffix in directions] for layer in range(config.num_layers)]
 
     def rows(self, ids: np.ndarray) -> np.ndarray:
-        """(n,) ids → (n, embed) vectors."""
+        """(n,) ids (a word in a negation's scope marked, ``split_scope``) → (n, embed) vectors."""
+        ids, _ = split_scope(ids, self.config.vocab_size)
         if not self.offset:
             return self.embedding[ids]
         found = np.asarray(self.embedding[np.maximum(ids - self.offset, 0)], dtype=np.float32)
@@ -138,12 +139,19 @@ class NumpyClassifier:
         return attended + mean + self.output_bias, weights  # pooled = [attended, mean]
 
     def _mean_projection(self, tokens: Tokens, vectors: np.ndarray, output: np.ndarray) -> np.ndarray:
-        """(sentences, classes): the (frequency-weighted) average of the words' vectors, projected by ``output``."""
-        projected = (vectors @ output)[tokens.inverse]
+        """(sentences, classes): the (frequency-weighted) average of the words' vectors, projected by ``output``;
+        with ``negation``, a word in a negation's scope is projected by the second block of ``output``'s rows."""
+        rows, scope = split_scope(tokens.unique, self.config.vocab_size)
+        if self.config.negation:
+            dim = self.config.embed_dim
+            table = np.where(scope[:, None], vectors @ output[dim:], vectors @ output[:dim])
+        else:
+            table = vectors @ output
+        projected = table[tokens.inverse]
         a = self.config.frequency_weights
         if not a:
             return tokens.segment_mean(projected)
-        weights = frequency_weight(tokens.unique.astype(np.float32), a, self.config.vocab_size)[tokens.inverse]
+        weights = frequency_weight(rows.astype(np.float32), a, self.config.vocab_size)[tokens.inverse]
         total = np.maximum(tokens.segment_sum(weights), np.float32(1e-12))
         return tokens.segment_sum(weights[:, None] * projected) / total[:, None]
 
@@ -215,6 +223,7 @@ def classifier_shapes(config: ClassifierConfig) -> dict[str, tuple[int, ...]]:
     if config.pooling == "attention":
         shapes.update({"attention.project.weight": (size, size), "attention.project.bias": (size,),
                        "attention.score.weight": (1, size)})
-    pooled = 2 * size if config.pooling in ("attention", "max") and config.cell == "none" else size
+    two = config.pooling in ("attention", "max") or config.negation
+    pooled = 2 * size if two and config.cell == "none" else size
     shapes.update({"output.weight": (config.num_classes, pooled), "output.bias": (config.num_classes,)})
     return shapes

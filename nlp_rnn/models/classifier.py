@@ -2,8 +2,8 @@
 
 ``cell="none"`` is the bag-of-embeddings baseline (the Emojify V1 model: average the word
 vectors, then a linear layer); with ``pooling="attention"`` it also reads an attention-weighted
-average of the word vectors, beside the plain one (so that "pizza" can outweigh "I" and "the");
-any other cell runs a recurrent stack (Emojify V2).
+average of the word vectors, beside the plain one (so that "pizza" can outweigh "I" and "the"); with ``negation`` the words in a
+negation's scope ("not happy") are averaged into a block of their own; any other cell runs a recurrent stack (Emojify V2).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from nlp_rnn.models.classifier_config import ClassifierConfig, Pooling, frequency_weight  # noqa: F401 (public here too)
+from nlp_rnn.models.classifier_config import ClassifierConfig, Pooling, frequency_weight, split_scope  # noqa: F401 (public here too)
 from nlp_rnn.models.recurrent import RecurrentConfig, RecurrentEncoder, top_layer_state
 
 
@@ -56,15 +56,19 @@ class Classifier(nn.Module):
             size = recurrent.output_size
         self.attention = AttentionPooling(size) if config.pooling == "attention" else None
         self.dropout = nn.Dropout(config.dropout)
-        two = not self.encoder and (self.attention is not None or config.pooling == "max")  # [attended or max, mean]
+        if config.negation and (self.encoder is not None or config.pooling in ("max", "attention")):
+            raise ValueError("negation applies to the plain or frequency-weighted average of a 'none' cell only")
+        # [attended or max, mean], or [outside a negation's scope, inside it]
+        two = not self.encoder and (self.attention is not None or config.pooling == "max" or config.negation)
         self.output = nn.Linear(2 * size if two else size, config.num_classes)
 
     def pool(self, tokens: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The pooled sentence vector (batch, size) and, for attention pooling, the weights (batch, seq)."""
         mask = length_mask(lengths, tokens.size(1))
+        tokens, scope = split_scope(tokens, self.config.vocab_size)
         embedded = self.embedding(tokens)  # (batch, seq, embed)
         if self.encoder is None:
-            mean = self._average(embedded, tokens, mask, lengths)
+            mean = self._average(embedded, tokens, mask, lengths, scope)
             if self.config.pooling == "max":
                 return torch.cat([_masked_max(embedded, mask), mean], dim=-1), None  # (batch, 2·embed)
             if self.attention is None:
@@ -80,12 +84,20 @@ class Classifier(nn.Module):
             return _masked_max(states, mask), None
         return top_layer_state(hidden, self.encoder.config), None
 
-    def _average(self, embedded: torch.Tensor, tokens: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor):
-        if not self.config.frequency_weights:
+    def _average(self, embedded: torch.Tensor, tokens: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor,
+                 scope: torch.Tensor) -> torch.Tensor:
+        """(batch, embed) the average, or (batch, 2·embed) with ``negation``: [the words outside a negation's
+        scope, those inside], each summed and divided by the weight of all the sentence's words."""
+        a = self.config.frequency_weights
+        if not a and not self.config.negation:
             return _masked_mean(embedded, mask, lengths)
-        weights = frequency_weight(tokens.to(embedded.dtype), self.config.frequency_weights, self.config.vocab_size) * mask
-        total = weights.sum(dim=1, keepdim=True).clamp(min=1e-12)  # a sentence of no known word: zeros
-        return torch.bmm((weights / total).unsqueeze(1), embedded).squeeze(1)
+        weights = frequency_weight(tokens.to(embedded.dtype), a, self.config.vocab_size) * mask if a else \
+            mask.to(embedded.dtype)
+        weights = weights / weights.sum(dim=1, keepdim=True).clamp(min=1e-12)  # a sentence of no known word: zeros
+        if not self.config.negation:
+            return torch.bmm(weights.unsqueeze(1), embedded).squeeze(1)
+        inside = weights * scope
+        return torch.bmm(torch.stack([weights - inside, inside], dim=1), embedded).flatten(1)
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         pooled, _ = self.pool(tokens, lengths)

@@ -23,6 +23,16 @@ class ClassifierConfig:
     pooling: Pooling = "last"  # how the sequence becomes one vector ("none" cells: the average, + max or attention)
     frequency_weights: float = 0.0  # "none" cells, shared vectors: the average weighs word row r by a / (a + p(r)), a this
     freeze_embeddings: bool = True  # keep pretrained vectors fixed while training
+    # "none" cells with the plain or frequency-weighted average: the words in a negation's scope (marked by
+    # ``emojify.encoding.encode`` as their row + vocab_size) are averaged into a second block beside the others
+    negation: bool = False
+
+
+def split_scope(tokens, vocab_size: int):
+    """(rows, in-scope mask) of encoded tokens, torch tensor or numpy array alike: a word in a negation's scope
+    comes as its row + ``vocab_size`` (``emojify.encoding.encode``); every classifier reads the row."""
+    scope = tokens >= vocab_size
+    return tokens - scope * vocab_size, scope
 
 
 def frequency_weight(rows, a: float, vocab_size: int):
