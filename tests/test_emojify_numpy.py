@@ -32,13 +32,15 @@ KINDS = [dict(cell="none"), dict(cell="none", pooling="attention"), dict(cell="n
          dict(cell="lstm", num_layers=1, bidirectional=True, pooling="attention"),
          dict(cell="lstm", num_layers=2, bidirectional=True), dict(cell="gru", num_layers=2, bidirectional=True, pooling="mean"),
          dict(cell="rnn", num_layers=3, pooling="attention"), dict(cell="none", negation=True),
-         dict(cell="none", frequency_weights=0.05, negation=True)]
+         dict(cell="none", frequency_weights=0.05, negation=True),
+         dict(cell="none", pooling="attention", frequency_weights=0.05, negation=True)]
 # every kind the CLI's --model auto, v1 and v2 can make, in one ensemble (trained one step each: parity needs no skill)
 CANDIDATES = (
     Candidate("v1", EmojifyOptions(model="v1", epochs=1), (1,)),
     Candidate("v1-sif", EmojifyOptions(model="v1", frequency_weights=1e-3, epochs=1), (1,)),
     Candidate("v1-sif-negation", EmojifyOptions(model="v1", frequency_weights=1e-3, negation=True, epochs=1), (1,)),
     Candidate("v1-attention", EmojifyOptions(model="v1", pooling="attention", epochs=1), (1,)),
+    Candidate("v1-attention-negation", EmojifyOptions(model="v1", pooling="attention", negation=True, epochs=1), (1,)),
     Candidate("bilstm", EmojifyOptions(model="v2", layers=1, hidden=6, bidirectional=True, pooling="attention", epochs=1), (1,)),
     Candidate("v2", EmojifyOptions(model="v2", layers=2, hidden=6, epochs=1), (1,)),
 )
@@ -124,7 +126,7 @@ def test_step_order_reductions_are_those_over_each_sentences_tokens():
 def test_an_ensemble_with_its_temperature_gives_torch_probabilities(ensemble_dir, bundled):
     expected_model, got_model = torch_model.load(ensemble_dir, "cpu"), numpy_model.load(ensemble_dir)
     assert got_model.temperature == TEMPERATURE and len(got_model.classifiers) == len(CANDIDATES)
-    assert [c.config.cell for c in got_model.classifiers] == ["none", "none", "none", "none", "lstm", "lstm"]
+    assert [c.config.cell for c in got_model.classifiers] == ["none", "none", "none", "none", "none", "lstm", "lstm"]
     assert got_model.classifiers[1].config.frequency_weights == 1e-3 and got_model.classifiers[2].config.negation
     assert got_model.scope_offset == expected_model.scope_offset == got_model.classifier.config.vocab_size
     texts = SENTENCES + [e.text for e in bundled[1]]
@@ -224,7 +226,7 @@ def test_the_numpy_loader_refuses_what_the_torch_loader_refuses(ensemble_dir, tm
     import shutil
 
     broken = tmp_path / "broken"
-    shutil.copytree(ensemble_dir / "members" / "3", broken)  # the bilstm
+    shutil.copytree(ensemble_dir / "members" / "5", broken)  # the bilstm
     meta = json.loads((broken / "checkpoint.json").read_text())
     meta["config"]["hidden_size"] = 7
     (broken / "checkpoint.json").write_text(json.dumps(meta))

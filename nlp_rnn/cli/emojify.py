@@ -28,8 +28,9 @@ def register(subparsers, name: str, help_text: str) -> None:
     train.add_argument("--valid", help="validation CSV (default: the file's split column, else 15%% carved off a file of 500+ "
                        "sentences; a smaller one trains on every sentence)")
     train.add_argument("--model", choices=["auto", "v1", "v2"], default="auto",
-                       help="auto (default): chosen by cross-validation among V1 with frequency weights and negation, "
-                       "V1 with attention and an attention BiLSTM, possibly an ensemble; v1: averaged vectors; v2: LSTM stack")
+                       help="auto (default): chosen by cross-validation among V1 with frequency weights, V1 with attention "
+                       "(both reading negation) and an attention BiLSTM, possibly an ensemble; v1: averaged vectors; "
+                       "v2: LSTM stack")
     train.add_argument("--folds", type=bounded_int(2, 100), default=5, help="auto: stratified folds (default 5)")
     train.add_argument("--vectors", default="glove-6b-50d", help="word vectors spec (default glove-6b-50d)")
     train.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="v2 cell (default lstm)")
@@ -42,7 +43,8 @@ def register(subparsers, name: str, help_text: str) -> None:
                        help="v1: weigh words by a / (a + their frequency), estimated from the vectors' order "
                        "(smooth inverse frequency; e.g. 1e-3)")
     train.add_argument("--negation", action="store_true", default=None,
-                       help="v1: average the words after not/n't/never/no/... up to punctuation in a block of their own")
+                       help="v1: average the words after not/n't/never/no/... up to punctuation in a block of their own "
+                       "(not with --pooling max)")
     train.add_argument("--trainable-embeddings", action="store_true", default=None, help="v1/v2: fine-tune the word vectors")
     train.add_argument("--unfreeze-after", type=count(EPOCHS), metavar="N",
                        help="fine-tune the word vectors after N epochs (off by default: it did not help; see README)")

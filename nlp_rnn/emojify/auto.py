@@ -1,10 +1,10 @@
 """``--model auto``: the model chosen by stratified k-fold cross-validation inside the training file.
 
-Every candidate (V1 with frequency weights and negation, V1 with attention over the words, a bidirectional attention
-LSTM) trains once per fold on the other folds; its out-of-fold probabilities are recorded at each of its
-epoch counts during that one run. Every ensemble of up to ``max_members`` candidates that holds the anchor
-(V1 with frequency weights and negation; probabilities averaged) is then scored on the same out-of-fold predictions at
-no extra training cost; the largest ensemble within one standard error of the best mean fold accuracy wins
+Every candidate (V1 with frequency weights, V1 with attention over the words, both reading negation, and a
+bidirectional attention LSTM) trains once per fold on the other folds; its out-of-fold probabilities are recorded
+at each of its epoch counts during that one run. Every ensemble of up to ``max_members`` candidates that holds the
+anchor (V1 with frequency weights and negation; probabilities averaged) is then scored on the same out-of-fold
+predictions at no extra training cost; the largest ensemble within one standard error of the best mean fold accuracy wins
 (``choose``), a softmax temperature is fitted on those predictions, and each member is trained on the whole
 file with ``seeds`` seeds (their average is the ensemble). The choice, the cross-validation accuracy ± its
 spread over folds, the members, the temperature and the folds' confusion matrix go into the checkpoint.

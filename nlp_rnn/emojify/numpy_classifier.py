@@ -223,7 +223,6 @@ def classifier_shapes(config: ClassifierConfig) -> dict[str, tuple[int, ...]]:
     if config.pooling == "attention":
         shapes.update({"attention.project.weight": (size, size), "attention.project.bias": (size,),
                        "attention.score.weight": (1, size)})
-    two = config.pooling in ("attention", "max") or config.negation
-    pooled = 2 * size if two and config.cell == "none" else size
-    shapes.update({"output.weight": (config.num_classes, pooled), "output.bias": (config.num_classes,)})
+    blocks = 1 + (config.pooling in ("attention", "max")) + config.negation if config.cell == "none" else 1
+    shapes.update({"output.weight": (config.num_classes, blocks * size), "output.bias": (config.num_classes,)})
     return shapes

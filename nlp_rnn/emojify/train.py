@@ -69,9 +69,9 @@ def build_model(options: EmojifyOptions, train: list[Example]) -> EmojiModel:
     v1, shared_layout = options.model == "v1", not options.trainable_embeddings and options.unfreeze_after is None
     if options.frequency_weights and not (v1 and shared_layout):  # they read a word's rank off its shared row
         log.warning("frequency weights apply to V1 on the shared vectors only: this run averages the words plainly")
-    negation = options.negation and v1 and options.pooling not in ("max", "attention")
+    negation = options.negation and v1 and options.pooling != "max"
     if options.negation and not negation:
-        log.warning("negation applies to V1's plain or frequency-weighted average only: this run reads no negation")
+        log.warning("negation applies to V1's averages only (not with max pooling): this run reads no negation")
     config = dict(embed_dim=kv.vector_size, num_classes=len(labels), cell="none" if v1 else options.cell,
                   hidden_size=options.hidden, num_layers=options.layers, bidirectional=options.bidirectional,
                   dropout=0.0 if v1 else options.dropout, pooling=options.pooling,

@@ -56,11 +56,11 @@ class Classifier(nn.Module):
             size = recurrent.output_size
         self.attention = AttentionPooling(size) if config.pooling == "attention" else None
         self.dropout = nn.Dropout(config.dropout)
-        if config.negation and (self.encoder is not None or config.pooling in ("max", "attention")):
-            raise ValueError("negation applies to the plain or frequency-weighted average of a 'none' cell only")
-        # [attended or max, mean], or [outside a negation's scope, inside it]
-        two = not self.encoder and (self.attention is not None or config.pooling == "max" or config.negation)
-        self.output = nn.Linear(2 * size if two else size, config.num_classes)
+        if config.negation and (self.encoder is not None or config.pooling == "max"):
+            raise ValueError("negation applies to the averages of a 'none' cell only")
+        # [attended or max, mean], the mean as [outside a negation's scope, inside it] with negation
+        blocks = 1 if self.encoder else 1 + (self.attention is not None or config.pooling == "max") + config.negation
+        self.output = nn.Linear(blocks * size, config.num_classes)
 
     def pool(self, tokens: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The pooled sentence vector (batch, size) and, for attention pooling, the weights (batch, seq)."""
