@@ -57,11 +57,12 @@ def negation_scope(tokens: list[str]) -> np.ndarray:
     """(tokens,) bool: True on the words in a negation's scope, those after a word of ``NEGATIONS`` up to the next
     of ``SCOPE_ENDS`` ("I am not happy, I am sad": "happy" only). A token is in scope when the last negation before
     it comes after the last scope end; negations and ends themselves never are."""
-    count, at = len(tokens), np.arange(len(tokens))
+    count = len(tokens)
     negation = np.fromiter(map(NEGATIONS.__contains__, tokens), dtype=bool, count=count)
-    end = np.fromiter(map(SCOPE_ENDS.__contains__, tokens), dtype=bool, count=count)
-    last_negation = np.maximum.accumulate(np.where(negation, at, -1)) if count else at
-    last_end = np.maximum.accumulate(np.where(end, at, -1)) if count else at
+    if not negation.any():  # most batches of one sentence: the rest would cost as much as the lookup
+        return negation
+    at, end = np.arange(count), np.fromiter(map(SCOPE_ENDS.__contains__, tokens), dtype=bool, count=count)
+    last_negation, last_end = np.maximum.accumulate(np.where(negation, at, -1)), np.maximum.accumulate(np.where(end, at, -1))
     return (last_negation > last_end) & ~negation & ~end
 
 

@@ -142,11 +142,13 @@ class NumpyClassifier:
         """(sentences, classes): the (frequency-weighted) average of the words' vectors, projected by ``output``;
         with ``negation``, a word in a negation's scope is projected by the second block of ``output``'s rows."""
         rows, scope = split_scope(tokens.unique, self.config.vocab_size)
-        if self.config.negation:
-            dim = self.config.embed_dim
-            table = np.where(scope[:, None], vectors @ output[dim:], vectors @ output[:dim])
-        else:
+        if not self.config.negation:
             table = vectors @ output
+        else:
+            dim = self.config.embed_dim
+            table = vectors @ output[:dim]
+            if scope.any():
+                table[scope] = vectors[scope] @ output[dim:]
         projected = table[tokens.inverse]
         a = self.config.frequency_weights
         if not a:
