@@ -40,7 +40,9 @@ HELD_OUT_SEEDS = (0, 1, 2)
 # quartet movements (grammar, seed 0: 3.642, 3.630, 3.588 nats/token against 3.596 unconditioned), never on the
 # lead sheets (see the README). Pitch tokens, conditioned, also get JazzOptions' default --chord-bias gated: on the
 # validation quartets (seeds 0, 1) 3.346, 3.361 against 3.411, 3.447 unconditioned and 3.422, 3.400 without the bias
-# (context dropout 0.5 with it: 3.365, 3.375)
+# (context dropout 0.5 with it: 3.365, 3.375); and JazzOptions' default --note-intervals: with it, seeds 0-2 (``validation``)
+# 3.338, 3.327, 3.281 against 3.384, 3.326, 3.324 without, the bench's last run (context dropout 0.5, 0.75 with it,
+# seed 0: 3.334, 3.332; a ChordBias moved by the chord's make-up as well, seeds 0-2: 3.331, 3.319, 3.301)
 HELD_OUT = JazzOptions(hidden=32, embed=16, dropout=0.3, context_dropout=0.9, weight_decay=1e-4, lr=0.005, epochs=20,
                        validation=0.1, patience=2, keys=1, batch_size=64)
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # trainings at once (each on one thread; same results as 1)
@@ -139,6 +141,14 @@ def _scores(options, pieces: list, tests: dict[str, list]) -> dict:
     return result
 
 
+def validation(**changes) -> dict:
+    """``_scores`` of HELD_OUT with ``changes`` (JazzOptions fields) on the validation quartets alone: how a setting
+    is chosen, e.g. ``validation(tokens="pitch", seed=1, note_intervals=False)``."""
+    from nlp_rnn.jazz.chorales import quartet_pieces
+
+    return _scores(replace(HELD_OUT, **changes), training_pieces(), {"quartets": quartet_pieces(held_out=True)})
+
+
 def held_out(seeds=HELD_OUT_SEEDS) -> dict:
     """Per token scheme, conditioning and seed: ``_scores`` of the HELD_OUT settings on ``training_pieces``."""
     from concurrent.futures import ProcessPoolExecutor
@@ -212,7 +222,8 @@ def held_out_rows(scores: dict, seeds=HELD_OUT_SEEDS) -> list[dict]:
             rows.append({
                 "name": f"Jazz: held-out cross-entropy on {test} never trained on ({len(pieces['chord'])} pieces"
                         f"{', the validation set' if validation else ''}), --tokens {scheme}, chord-conditioned"
-                        f"{f' with --chord-bias {HELD_OUT.chord_bias}' if scheme == 'pitch' else ''} "
+                        f"{f' with --chord-bias {HELD_OUT.chord_bias}' if scheme == 'pitch' else ''}"
+                        f"{' and note intervals' if scheme == 'pitch' and HELD_OUT.note_intervals else ''} "
                         f"(baseline: unconditioned); trained on "
                         f"chorales + quartets + Joplin (+ Metheny); mean of seeds "
                         f"{list(seeds)}, spread {_spread(ce['chord'])} vs {_spread(ce['none'])}; "

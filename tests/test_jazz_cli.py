@@ -52,7 +52,8 @@ def test_pitch_tokens_train_with_the_chord_bias_by_default_and_without_on_reques
         manifest = json.loads((tmp_path / name / "checkpoint.json").read_text())
         assert manifest["extra"]["options"]["chord_bias"] == name
         config = manifest["config"]
-        assert bool(config["pitch_classes"]) == config["chord_bias_gate"] == (name == "gated")
+        assert config["chord_bias"] == config["chord_bias_gate"] == (name == "gated")
+        assert config["note_intervals"] and config["pitch_classes"]  # the LSTM's chord-relative input either way
 
 
 def test_generate_writes_midi_and_wav_and_is_seeded(model, tmp_path):

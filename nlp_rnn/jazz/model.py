@@ -27,6 +27,9 @@ class JazzModelConfig:
     # each pitch token's logit gets a learned weight for its interval above the step's chord root (see ChordBias)
     pitch_classes: str = ""
     chord_bias_gate: bool = False  # the interval weights also move with the LSTM state (a Linear(hidden, 13))
+    chord_bias: bool = True  # with pitch_classes: the ChordBias (False: pitch_classes serve note_intervals alone)
+    # with pitch_classes: the LSTM is also fed each input note's interval above the step's chord root (NoteIntervals)
+    note_intervals: bool = False
 
 
 class JazzModel(nn.Module):
@@ -35,24 +38,33 @@ class JazzModel(nn.Module):
     def __init__(self, config: JazzModelConfig):
         super().__init__()
         self.config = config
+        pitched = bool(config.pitch_classes and config.context_size)
+        self.intervals = NoteIntervals(config.pitch_classes) if pitched and config.note_intervals else None
         self.embedding = nn.Embedding(config.vocab_size, config.embed_dim)
-        self.encoder = RecurrentEncoder(RecurrentConfig(config.cell, config.embed_dim + config.context_size,
-                                                        config.hidden_size, config.num_layers, False, config.dropout))
+        inputs = config.embed_dim + config.context_size + (INTERVAL_FEATURES if self.intervals is not None else 0)
+        self.encoder = RecurrentEncoder(RecurrentConfig(config.cell, inputs, config.hidden_size, config.num_layers,
+                                                        False, config.dropout))
         self.dropout = nn.Dropout(config.dropout)
         self.decoder = nn.Linear(config.hidden_size, config.vocab_size)
-        self.chord_bias = ChordBias(config) if config.pitch_classes and config.context_size else None
+        self.chord_bias = ChordBias(config) if pitched and config.chord_bias else None
 
     def init_hidden(self, batch_size: int) -> Hidden:
         return self.encoder.init_hidden(batch_size)
 
     def forward(self, tokens: torch.Tensor, context: torch.Tensor | None = None,
                 hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
-        inputs = self.embedding(tokens)  # (batch, seq, embed)
         if self.config.context_size:
             context = self._dropped(context)
-            inputs = torch.cat([inputs, context], dim=-1)  # (batch, seq, embed + context)
-        outputs, hidden = self.encoder(inputs, hidden=hidden)  # (batch, seq, hidden)
+        outputs, hidden = self.encoder(self._inputs(tokens, context), hidden=hidden)  # (batch, seq, hidden)
         return self._logits(outputs, context), hidden
+
+    def _inputs(self, tokens: torch.Tensor, context: torch.Tensor | None) -> torch.Tensor:
+        """What the LSTM reads at each step: the token's embedding [+ the context [+ the note's interval]]."""
+        inputs = self.embedding(tokens)
+        if not self.config.context_size:
+            return inputs
+        intervals = [] if self.intervals is None else [self.intervals(tokens, context)]
+        return torch.cat([inputs, context, *intervals], dim=-1)
 
     def _logits(self, outputs: torch.Tensor, context: torch.Tensor | None) -> torch.Tensor:
         logits = self.decoder(self.dropout(outputs))
@@ -72,10 +84,7 @@ class JazzModel(nn.Module):
     def step(self, tokens: torch.Tensor, context: torch.Tensor | None = None,
              hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
         """One token per stream: tokens (batch,) [+ context (batch, context_size)] → logits (batch, vocab)."""
-        inputs = self.embedding(tokens)
-        if self.config.context_size:
-            inputs = torch.cat([inputs, context], dim=-1)
-        outputs, hidden = self.encoder.step(inputs, hidden)
+        outputs, hidden = self.encoder.step(self._inputs(tokens, context), hidden)
         return self._logits(outputs, context), hidden
 
 
@@ -91,15 +100,10 @@ class ChordBias(nn.Module):
         self.gate = nn.Linear(config.hidden_size, 13) if config.chord_bias_gate else None
         if self.gate is not None:
             nn.init.zeros_(self.gate.weight), nn.init.zeros_(self.gate.bias)
-        if len(config.pitch_classes) != config.vocab_size or set(config.pitch_classes) - set(PITCH_CLASSES + "."):
-            raise ValueError(f"pitch_classes must give one of {PITCH_CLASSES}. per token")
-        classes = torch.tensor([PITCH_CLASSES.find(c) for c in config.pitch_classes])  # -1: no pitch
-        self.register_buffer("pitch_class", nn.functional.one_hot(classes + 1, 13)[:, 1:].float(),
-                             persistent=False)  # (vocab, 12)
-        # rotate[r, c, k] = 1 where c = (k + r) mod 12: an interval k above root r is the pitch class c
-        k = torch.arange(12)
-        self.register_buffer("rotate", (k[None, :, None] == (k[None, None, :] + k[:, None, None]) % 12).float(),
-                             persistent=False)
+        if len(config.pitch_classes) != config.vocab_size:
+            raise ValueError("pitch_classes must give one character per token")
+        self.register_buffer("pitch_class", pitch_class_table(config.pitch_classes), persistent=False)  # (vocab, 12)
+        self.register_buffer("rotate", ROTATE.clone(), persistent=False)
 
     def forward(self, outputs: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         relative, root = context[..., :12], context[..., 12:24]  # jazz.context: chord tones above the root, the root
@@ -107,3 +111,35 @@ class ChordBias(nn.Module):
         per_interval = weights[..., :12] + weights[..., 12:] * relative  # (..., 12): relative to the root
         absolute = torch.einsum("...r,rck,...k->...c", root, self.rotate, per_interval)  # (..., 12) pitch classes
         return absolute @ self.pitch_class.T  # (..., vocab)
+
+
+def pitch_class_table(pitch_classes: str) -> torch.Tensor:
+    """(tokens, 12): each token's pitch class one-hot (a row of zeros for a token without a pitch)."""
+    if set(pitch_classes) - set(PITCH_CLASSES + "."):
+        raise ValueError(f"pitch_classes must give one of {PITCH_CLASSES}. per token")
+    classes = torch.tensor([PITCH_CLASSES.find(c) for c in pitch_classes])  # -1: no pitch
+    return nn.functional.one_hot(classes + 1, 13)[:, 1:].float()
+
+
+_K = torch.arange(12)
+# ROTATE[r, c, k] = 1 where c = (k + r) mod 12: the interval k above the root r is the pitch class c
+ROTATE = (_K[None, :, None] == (_K[None, None, :] + _K[:, None, None]) % 12).float()
+INTERVAL_FEATURES = 13  # NoteIntervals: 12 intervals above the chord root, then "no pitch"
+
+
+class NoteIntervals(nn.Module):
+    """What the LSTM of a chord-conditioned pitch-token model is fed besides the token: the input note's pitch class
+    as an interval above the chord root of the step (12 one-hot; a rest or special token: the 13th), so a scale-degree
+    habit is learnt once for all keys, where the token itself names an absolute pitch. The same melody and chords
+    transposed give the same features; a step whose chord is hidden (context dropout zeroes its root) gets zeros."""
+
+    def __init__(self, pitch_classes: str):
+        super().__init__()
+        self.register_buffer("pitch_class", pitch_class_table(pitch_classes), persistent=False)  # (vocab, 12)
+        self.register_buffer("rotate", ROTATE.clone(), persistent=False)
+
+    def forward(self, tokens: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        pitch, root = self.pitch_class[tokens], context[..., 12:24]  # (..., 12) each; jazz.context: the root
+        relative = torch.einsum("...r,rck,...c->...k", root, self.rotate, pitch)  # (..., 12)
+        no_pitch = root.sum(-1, keepdim=True) * (1.0 - pitch.sum(-1, keepdim=True))  # 0 where the chord is hidden
+        return torch.cat([relative, no_pitch], dim=-1)

@@ -41,6 +41,9 @@ class JazzOptions:
     # chord-conditioned --tokens pitch: a learned weight per interval above the chord root (and for chord tones) added
     # to each pitch token's logit (jazz.model.ChordBias); "gated": those weights also follow the LSTM state
     chord_bias: Literal["none", "interval", "gated"] = "gated"
+    # chord-conditioned --tokens pitch: the LSTM also reads each input note as an interval above the step's chord root
+    # (jazz.model.NoteIntervals), so it learns scale-degree habits once for all keys
+    note_intervals: bool = True
     window: int = 30  # Tx: tokens per training window
     epochs: int = 60
     lr: float = 0.01  # Adam, as in the exercise
@@ -174,8 +177,10 @@ def train(options: JazzOptions, pieces: list[Piece], out_dir: str | Path | None,
                                       context_size=CONTEXT_SIZE if conditioned else 0,
                                       context_dropout=options.context_dropout if conditioned else 0.0,
                                       pitch_classes=token_pitch_classes(vocabulary) if conditioned
-                                      and options.chord_bias != "none" else "",
-                                      chord_bias_gate=options.chord_bias == "gated"))
+                                      and (options.chord_bias != "none" or options.note_intervals) else "",
+                                      chord_bias=options.chord_bias != "none",
+                                      chord_bias_gate=options.chord_bias == "gated",
+                                      note_intervals=options.note_intervals))
     task = WindowTask(tokens, context, options.window, options.batch_size, options.seed, held_apart)
     config = TrainConfig(epochs=options.epochs, max_steps=options.max_steps, max_minutes=options.max_minutes,
                          optimizer="adam", lr=options.lr, weight_decay=options.weight_decay,
