@@ -14,7 +14,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ["bench.training_loop", "bench.sampling_speed", "bench.precision_speed", "bench.distributed_speed",
            "bench.vector_cache", "bench.emojify_throughput", "bench.emojify_startup", "bench.emojify_quality",
-           "bench.emojify_calibration", "bench.jazz_speed", "bench.jazz_quality",
+           "bench.emojify_negation", "bench.emojify_calibration", "bench.jazz_speed", "bench.jazz_quality",
            "bench.lab_speed"]  # also the README table's order
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
