@@ -10,7 +10,6 @@ bench reported before) stand beside it, with the chance ECE of a calibrated mode
 
 from __future__ import annotations
 
-import logging
 import os
 import statistics
 
@@ -26,13 +25,12 @@ def probabilities(job: tuple[int, int]) -> dict[str, np.ndarray]:
     the logits the other ways of choosing it need (the chosen members' out-of-fold logits, every member's test logits)."""
     from dataclasses import replace
 
-    from bench.emojify_quality import default, splits
+    from bench.emojify_quality import default, quiet_worker, splits
     from nlp_rnn.emojify import auto
     from nlp_rnn.emojify.data import read_examples
 
     draw, seed = job
-    logging.getLogger("nlp_rnn").setLevel(logging.WARNING)
-    torch.set_num_threads(1)  # as the default's training does
+    quiet_worker()
     train, test = splits(read_examples("bundled"), draw + 1)[draw]
     recorded, cross_validate = [], auto.cross_validate
 
@@ -158,10 +156,7 @@ def seeds_row(runs: list[dict]) -> dict:
 
 
 def run() -> list[dict]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from bench.emojify_quality import in_workers
 
-    workers = int(os.environ.get("EMOJIFY_BENCH_WORKERS", "2"))  # one core each
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        runs = list(pool.map(probabilities, [(draw, seed) for seed in range(SEEDS) for draw in range(SPLITS)]))
+    runs = in_workers(probabilities, [(draw, seed) for seed in range(SEEDS) for draw in range(SPLITS)])
     return [calibration_row(runs), ways_row(runs), seeds_row(runs)]

@@ -6,11 +6,7 @@ this is the check of what it does to sentences it was not chosen on (``python -m
 
 from __future__ import annotations
 
-import logging
-import os
 from dataclasses import replace
-
-import torch
 
 SPLITS = 8
 
@@ -23,15 +19,14 @@ def negated(text: str) -> bool:
 
 def scores(job: tuple[int, bool]) -> tuple[int, int, int, int]:
     """(right with a negation, sentences with one, right without, sentences without) of one split's default."""
-    from bench.emojify_quality import splits
+    from bench.emojify_quality import quiet_worker, splits
     from nlp_rnn.emojify.auto import AutoOptions, train_auto
     from nlp_rnn.emojify.data import read_examples
     from nlp_rnn.emojify.evaluate import evaluate
     from nlp_rnn.emojify.options import CANDIDATES, Candidate
 
     draw, negation = job
-    logging.getLogger("nlp_rnn").setLevel(logging.WARNING)
-    torch.set_num_threads(1)
+    quiet_worker()
     train, test = splits(read_examples("bundled"), SPLITS)[draw]
     candidates = CANDIDATES if negation else tuple(
         Candidate(c.name, replace(c.options, negation=False), c.epochs) for c in CANDIDATES)  # names kept: the anchor
@@ -44,13 +39,10 @@ def scores(job: tuple[int, bool]) -> tuple[int, int, int, int]:
 
 
 def run() -> list[dict]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from bench.emojify_quality import in_workers
 
-    workers = int(os.environ.get("EMOJIFY_BENCH_WORKERS", "2"))
     jobs = [(draw, negation) for draw in range(SPLITS) for negation in (True, False)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        got = dict(zip(jobs, pool.map(scores, jobs)))
+    got = dict(zip(jobs, in_workers(scores, jobs)))
     ours, theirs = ([sum(got[(d, n)][i] for d in range(SPLITS)) for i in range(4)] for n in (True, False))
     rows = []
     for name, right, count in (("holding a negation word", 0, 1), ("without one", 2, 3)):

@@ -31,6 +31,24 @@ SPLITS, TRAIN, TEST = int(os.environ.get("EMOJIFY_SPLITS", "8")), 132, 56  # EMO
 SEEDS = int(os.environ.get("EMOJIFY_SEEDS", "1"))  # the default and V1 also train with seeds 1, 2, ... on each split
 
 
+def quiet_worker() -> None:
+    """What every job of the Emojify benches does first, in its worker process: warnings only, and one thread, as
+    the default's training does (these small models run faster on one thread)."""
+    logging.getLogger("nlp_rnn").setLevel(logging.WARNING)
+    torch.set_num_threads(1)
+
+
+def in_workers(job, jobs: list) -> list:
+    """``[job(j) for j in jobs]``, the jobs shared among ``$EMOJIFY_BENCH_WORKERS`` fresh processes (default 2: one
+    core each; they are independent, and spawned so no worker inherits the parent's threads)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = int(os.environ.get("EMOJIFY_BENCH_WORKERS", "2"))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(job, jobs))
+
+
 def splits(examples: list, count: int = SPLITS) -> list[tuple[list, list]]:
     """``count`` stratified draws of TRAIN + TEST examples, the file's own split column ignored."""
     from dataclasses import replace
@@ -105,8 +123,7 @@ def scores(job: tuple[int, int]) -> dict[str, float]:
     from nlp_rnn.emojify.data import read_examples
 
     draw, seed = job
-    logging.getLogger("nlp_rnn").setLevel(logging.WARNING)
-    torch.set_num_threads(1)  # as the default's training does: these small models run faster on one thread
+    quiet_worker()
     train, test = splits(read_examples("bundled"), draw + 1)[draw]
     _, auto, seconds = default(train, test, seed)
     got = {"auto": auto, "seconds": seconds, "v1": ours("v1", train, test, seed)}
@@ -117,12 +134,7 @@ def scores(job: tuple[int, int]) -> dict[str, float]:
 
 
 def run() -> list[dict]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = int(os.environ.get("EMOJIFY_BENCH_WORKERS", "2"))  # one core each
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        runs = list(pool.map(scores, [(draw, seed) for seed in range(SEEDS) for draw in range(SPLITS)]))
+    runs = in_workers(scores, [(draw, seed) for seed in range(SEEDS) for draw in range(SPLITS)])
     got = {key: [r[key] for r in runs if key in r] for key in runs[0]}
     below = sum(a < b for a, b in zip(got["auto"], got["v1"]))
     mean, first = statistics.mean, got["auto"][:SPLITS]  # seed 0, against the models trained only with it
