@@ -66,8 +66,9 @@ def ways(run: dict) -> dict[str, np.ndarray]:
     from nlp_rnn.emojify.calibration import ensemble_probabilities, fit_temperature, log_loss
 
     oof, truth, fold, test, fitted = run["oof"], run["oof_truth"], run["fold"], list(run["test"]), run["temperature"]
-    plain = log_loss(ensemble_probabilities(list(oof)), truth)  # the folds' log loss at temperature 1
-    averaged = fit_temperature([np.log(ensemble_probabilities(list(oof)))], truth)
+    untempered = ensemble_probabilities(list(oof))
+    plain = log_loss(untempered, truth)  # the folds' log loss at temperature 1
+    averaged = fit_temperature([np.log(untempered)], truth)
     gain = plain - log_loss(ensemble_probabilities(list(oof), fitted), truth)
     nested = 0.0  # each fold's log loss under the temperature the other folds fit
     for k in np.unique(fold):
