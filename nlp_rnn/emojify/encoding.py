@@ -111,6 +111,12 @@ class Words:
             return [get(t, 1) for t in tokens]
         return [i for i in map(get, tokens) if i]  # rows start at 1; None = not in the vectors
 
+    def sees(self, word: str) -> bool:
+        """Whether the model reads ``word``: the shared vectors have it (else ``token_ids`` drops it; their row 1 is
+        "the"), or its own vocabulary does (else it reads <unk>)."""
+        ids = self.token_ids([word])
+        return bool(ids) and (self.vocabulary is None or ids != [self.vocabulary.unk_index])
+
     @property
     def scope_offset(self) -> int | None:
         """What ``encode`` adds to a word's index in a negation's scope: the embedding's rows, when a classifier

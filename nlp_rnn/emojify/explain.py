@@ -19,8 +19,7 @@ def explain(model, text: str) -> tuple[int, list[float], list[WordScore], str]:
     """(predicted class, probabilities, one score per word, method: "attention" or "leave-one-out") from an
     ``EmojiModel`` or a ``NumpyEmojiModel``."""
     words = model.tokenizer(text)
-    unknown = [] if model.vocabulary is None else [1]  # dropped (frozen layout, where row 1 is "the"), or <unk>
-    known = [model.token_ids([w]) != unknown for w in words]
+    known = [model.sees(w) for w in words]
     probs = np.asarray(model.probabilities([text]))[0]
     predicted = int(probs.argmax())
     seen = [w for w, k in zip(words, known) if k]
