@@ -18,6 +18,7 @@ from pathlib import Path
 import jsonschema
 
 from nlp_rnn.errors import DataError
+from nlp_rnn.text import Tokenizer
 
 FILE_NAME = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.safetensors$"  # a plain name in the model folder, no path
 MAX_INT = 2**31 - 1
@@ -62,18 +63,6 @@ RESUME = {
         "files": {"type": "object", "required": ["model", "optimizer", "runtime"]},
     },
 }
-EXTRA = {  # kind → schema of what that kind keeps in ``extra``
-    "jazz": {"type": "object", "properties": {
-        "beats_per_bar": {"type": "number", "exclusiveMinimum": 0, "maximum": 64},
-        "tempo": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 10_000},
-        "options": {"type": "object"},
-        "chords": {"type": "array", "items": {"type": "array", "prefixItems": [
-            _number, {"type": "integer", "minimum": 0, "maximum": 11}, {"type": "string"},
-            {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 11}}], "minItems": 4}},
-    }},
-    "classifier": {"type": "object", "properties": {
-        "vectors": {"type": "string"}, "tokenizer": {"type": "object"}, "app": {"type": "string"}}},
-}
 
 
 def check(document: object, schema: dict, source: str | Path) -> None:
@@ -113,3 +102,17 @@ def _type_schema(hint, name: str) -> dict:
     if hint is list or origin is list:
         return {"type": "array"}
     return {}  # a type this table does not know: the config class itself checks it
+
+
+EXTRA = {  # kind → schema of what that kind keeps in ``extra``
+    "jazz": {"type": "object", "properties": {
+        "beats_per_bar": {"type": "number", "exclusiveMinimum": 0, "maximum": 64},
+        "tempo": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 10_000},
+        "options": {"type": "object"},
+        "chords": {"type": "array", "items": {"type": "array", "prefixItems": [
+            _number, {"type": "integer", "minimum": 0, "maximum": 11}, {"type": "string"},
+            {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 11}}], "minItems": 4}},
+    }},
+    "classifier": {"type": "object", "properties": {
+        "vectors": {"type": "string"}, "tokenizer": dataclass_schema(Tokenizer), "app": {"type": "string"}}},
+}

@@ -289,3 +289,16 @@ def test_jazz_generate_refuses_a_fifo_out_before_generating(tmp_path):
                              "--out", str(fifo)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "FIFO" in result.stderr and "Traceback" not in result.stderr
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize(("change", "field"), [({"bogus": 1}, "'bogus' was unexpected"), ({"level": "bytes"}, "level"),
+                                               ({"lower": "yes"}, "lower")])
+def test_a_classifiers_stored_tokenizer_is_checked_before_it_is_built(tmp_path, change, field):
+    """A tokenizer in ``extra`` that ``Tokenizer(**...)`` would choke on (an unknown field, a wrong value) is one
+    clear error naming the file, not a TypeError from the loader."""
+    save_model(tmp_path, Classifier(ClassifierConfig(vocab_size=5, embed_dim=3, num_classes=2, hidden_size=3)),
+               labels=["a", "b"], extra={"tokenizer": {"level": "word", "lower": True, "split_punctuation": True}})
+    load_model(tmp_path)  # as saved: fine
+    edit_manifest(tmp_path, lambda m: m["extra"]["tokenizer"].update(change))
+    with pytest.raises(DataError, match=f"checkpoint.json: invalid manifest field tokenizer.*{field}"):
+        load_model(tmp_path)
