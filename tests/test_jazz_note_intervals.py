@@ -1,5 +1,6 @@
 """The chord-relative input of pitch-token models (jazz.model.NoteIntervals)."""
 
+import pytest
 import torch
 
 from nlp_rnn.jazz.context import CONTEXT_SIZE
@@ -43,3 +44,13 @@ def test_a_model_fed_intervals_reloads_and_samples_the_same_and_old_configs_buil
     assert solos[0] == solos[1] and solos[0] != improvise(loaded, 4, seed=4).melody
     old = {k: v for k, v in vars(model.config).items() if k not in ("note_intervals", "chord_bias")}  # before them
     assert build_model("jazz", old).intervals is None and build_model("jazz", old).chord_bias is not None
+
+
+@pytest.mark.parametrize("chord_bias", [True, False])
+def test_pitch_classes_that_do_not_cover_the_vocabulary_are_refused_with_or_without_the_bias(chord_bias):
+    """An edited checkpoint's pitch_classes shorter than its vocabulary: the model is not built (the loader turns
+    this into one line naming the file), where with the chord bias off the intervals used to index past the table."""
+    config = JazzModelConfig(vocab_size=10, context_size=CONTEXT_SIZE, pitch_classes="0123", chord_bias=chord_bias,
+                             note_intervals=True)
+    with pytest.raises(ValueError, match="one character per token"):
+        JazzModel(config)

@@ -39,7 +39,7 @@ class JazzModel(nn.Module):
         super().__init__()
         self.config = config
         pitched = bool(config.pitch_classes and config.context_size)
-        self.intervals = NoteIntervals(config.pitch_classes) if pitched and config.note_intervals else None
+        self.intervals = NoteIntervals(config) if pitched and config.note_intervals else None
         self.embedding = nn.Embedding(config.vocab_size, config.embed_dim)
         inputs = config.embed_dim + config.context_size + (INTERVAL_FEATURES if self.intervals is not None else 0)
         self.encoder = RecurrentEncoder(RecurrentConfig(config.cell, inputs, config.hidden_size, config.num_layers,
@@ -100,9 +100,7 @@ class ChordBias(nn.Module):
         self.gate = nn.Linear(config.hidden_size, 13) if config.chord_bias_gate else None
         if self.gate is not None:
             nn.init.zeros_(self.gate.weight), nn.init.zeros_(self.gate.bias)
-        if len(config.pitch_classes) != config.vocab_size:
-            raise ValueError("pitch_classes must give one character per token")
-        self.register_buffer("pitch_class", pitch_class_table(config.pitch_classes), persistent=False)  # (vocab, 12)
+        self.register_buffer("pitch_class", pitch_class_table(config), persistent=False)  # (vocab, 12)
         self.register_buffer("rotate", ROTATE.clone(), persistent=False)
 
     def forward(self, outputs: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
@@ -113,11 +111,13 @@ class ChordBias(nn.Module):
         return absolute @ self.pitch_class.T  # (..., vocab)
 
 
-def pitch_class_table(pitch_classes: str) -> torch.Tensor:
-    """(tokens, 12): each token's pitch class one-hot (a row of zeros for a token without a pitch)."""
-    if set(pitch_classes) - set(PITCH_CLASSES + "."):
+def pitch_class_table(config: JazzModelConfig) -> torch.Tensor:
+    """(vocab, 12): each token's pitch class one-hot (a row of zeros for a token without a pitch)."""
+    if len(config.pitch_classes) != config.vocab_size:
+        raise ValueError("pitch_classes must give one character per token")
+    if set(config.pitch_classes) - set(PITCH_CLASSES + "."):
         raise ValueError(f"pitch_classes must give one of {PITCH_CLASSES}. per token")
-    classes = torch.tensor([PITCH_CLASSES.find(c) for c in pitch_classes])  # -1: no pitch
+    classes = torch.tensor([PITCH_CLASSES.find(c) for c in config.pitch_classes])  # -1: no pitch
     return nn.functional.one_hot(classes + 1, 13)[:, 1:].float()
 
 
@@ -133,9 +133,9 @@ class NoteIntervals(nn.Module):
     habit is learnt once for all keys, where the token itself names an absolute pitch. The same melody and chords
     transposed give the same features; a step whose chord is hidden (context dropout zeroes its root) gets zeros."""
 
-    def __init__(self, pitch_classes: str):
+    def __init__(self, config: JazzModelConfig):
         super().__init__()
-        self.register_buffer("pitch_class", pitch_class_table(pitch_classes), persistent=False)  # (vocab, 12)
+        self.register_buffer("pitch_class", pitch_class_table(config), persistent=False)  # (vocab, 12)
         self.register_buffer("rotate", ROTATE.clone(), persistent=False)
 
     def forward(self, tokens: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
